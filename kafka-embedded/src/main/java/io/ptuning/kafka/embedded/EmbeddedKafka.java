@@ -1,0 +1,215 @@
+package io.ptuning.kafka.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real Apache Kafka broker in this JVM: KRaft, one node that is both broker and controller, listening on
+ * 127.0.0.1 only, its logs under a data folder.
+ *
+ * <p>The folder is formatted the first time ({@code kafka-storage format --standalone}); the chosen ports and
+ * cluster id are kept in {@value #STATE_FILE} beside the logs so that a restart on the same folder finds its
+ * topics again. Limits are set for the pipeline: 16 MiB messages, and replication factor 1 for the internal
+ * topics so that transactions and consumer groups work on one node.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    /** Largest record the broker accepts; producers of batch and checkpoint records stay below it. */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    static final String STATE_FILE = "embedded-kafka.properties";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+    private final Path dataDir;
+
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts a broker whose logs live under {@code dataDir} (created if absent) and waits until it serves. */
+    public static EmbeddedKafka start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    /**
+     * Starts a broker with extra broker settings ({@code overrides} win over the defaults here), and waits
+     * until a client can reach it.
+     */
+    public static EmbeddedKafka start(Path dataDir, Map<String, String> overrides) {
+        Path dir = dataDir.toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            NodeState state = NodeState.loadOrCreate(dir.resolve(STATE_FILE));
+            Properties props = brokerProperties(dir, state);
+            props.putAll(overrides);
+            if (!Files.exists(dir.resolve("logs").resolve("meta.properties"))) {
+                format(dir, props, state.clusterId());
+            }
+            KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
+            server.startup();
+            EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + state.brokerPort(), dir);
+            try {
+                kafka.awaitReady();
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka data folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code host:port} for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    static Properties brokerProperties(Path dir, NodeState state) {
+        Properties props = new Properties();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + state.controllerPort());
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + state.brokerPort() + ",CONTROLLER://127.0.0.1:" + state.controllerPort());
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + state.brokerPort());
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("log.dirs", dir.resolve("logs").toString());
+        props.put("num.partitions", "1");
+        // One node: every internal topic has one replica, or transactions and groups never become available.
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "1");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "1");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("min.insync.replicas", "1");
+        props.put("default.replication.factor", "1");
+        // Tests start a consumer group and expect it to be served at once.
+        props.put("group.initial.rebalance.delay.ms", "0");
+        // Batch and checkpoint records are megabytes; see DESIGN.md "Kafka contract".
+        props.put("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        props.put("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        props.put("socket.request.max.bytes", String.valueOf(4 * MAX_MESSAGE_BYTES));
+        props.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
+        props.put("auto.create.topics.enable", "true");
+        return props;
+    }
+
+    /** {@code kafka-storage.sh format --standalone}: writes meta.properties and the bootstrap voter set. */
+    private static void format(Path dir, Properties props, String clusterId) throws IOException {
+        Path config = dir.resolve("server.properties");
+        try (OutputStream out = Files.newOutputStream(config)) {
+            props.store(out, "written by EmbeddedKafka for kafka-storage format");
+        }
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            code = StorageTool.execute(new String[] {
+                    "format", "--cluster-id", clusterId, "--config", config.toString(), "--standalone"}, print);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("kafka-storage format of " + dir + " failed: " + e.getMessage()
+                    + "\n" + output.toString(StandardCharsets.UTF_8), e);
+        }
+        if (code != 0) {
+            throw new IllegalStateException("kafka-storage format of " + dir + " exited with " + code + ":\n"
+                    + output.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void awaitReady() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("embedded Kafka at " + bootstrapServers + " (data " + dataDir
+                                + ") did not answer within " + READY_TIMEOUT.toSeconds() + " s", e);
+                    }
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for embedded Kafka", e);
+        }
+    }
+
+    /** Ports and cluster id of a data folder: chosen once, reused on restart. */
+    record NodeState(String clusterId, int brokerPort, int controllerPort) {
+
+        static NodeState loadOrCreate(Path file) throws IOException {
+            if (Files.exists(file)) {
+                Properties props = new Properties();
+                try (var in = Files.newInputStream(file)) {
+                    props.load(in);
+                }
+                return new NodeState(props.getProperty("cluster.id"),
+                        Integer.parseInt(props.getProperty("broker.port")),
+                        Integer.parseInt(props.getProperty("controller.port")));
+            }
+            NodeState state;
+            // Both sockets open at once, so the two ports differ.
+            try (ServerSocket broker = loopbackSocket(); ServerSocket controller = loopbackSocket()) {
+                state = new NodeState(Uuid.randomUuid().toString(), broker.getLocalPort(), controller.getLocalPort());
+            }
+            Properties props = new Properties();
+            props.setProperty("cluster.id", state.clusterId);
+            props.setProperty("broker.port", String.valueOf(state.brokerPort));
+            props.setProperty("controller.port", String.valueOf(state.controllerPort));
+            try (OutputStream out = Files.newOutputStream(file)) {
+                props.store(out, "EmbeddedKafka node state: reused when the broker restarts on this folder");
+            }
+            return state;
+        }
+
+        private static ServerSocket loopbackSocket() throws IOException {
+            ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            socket.setReuseAddress(true);
+            return socket;
+        }
+    }
+}
