@@ -1,0 +1,18 @@
+package io.ptuning.prompt;
+
+import ai.djl.ndarray.NDArray;
+import io.ptuning.bert.BertEncoder;
+import java.util.Map;
+
+/** How trainable vectors enter the frozen encoder: one small class per method. */
+sealed interface PromptMethod permits InputPrompt, PrefixEncoder {
+
+    /** The method's own tensors by checkpoint name, in the model's long-lived manager. */
+    Map<String, NDArray> parameters();
+
+    /** Runs the encoder with the method's vectors wired in. */
+    Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, boolean training);
+
+    /** The last hidden state and the position the classifier pools. */
+    record Encoded(NDArray lastHidden, long poolPosition) {}
+}

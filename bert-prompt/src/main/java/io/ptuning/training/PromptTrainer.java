@@ -1,0 +1,124 @@
+package io.ptuning.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.loss.Loss;
+import io.ptuning.bert.DeviceTensors;
+import io.ptuning.prompt.PromptTunedBert;
+import io.ptuning.weights.HostTensor;
+import io.ptuning.weights.SafetensorsFile;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The training step: forward with dropout, cross-entropy, backward into the trainable tensors only,
+ * global gradient-norm clipping, scheduled AdamW update.
+ *
+ * <p>Deterministic: the engine's random generator is re-seeded with {@code seed + step} before each step,
+ * so a step's dropout masks depend only on the run's seed and the step's index. The same batches and seed
+ * give the same tensors bit for bit on the same kind of CPU, also after {@link #restore} mid-run.
+ */
+public final class PromptTrainer implements AutoCloseable {
+
+    private static final Loss CROSS_ENTROPY = Loss.softmaxCrossEntropyLoss();
+
+    private final PromptTunedBert model;
+    private final TrainingConfig config;
+    private final long totalSteps;
+    private final SortedMap<String, NDArray> trainable;
+    private final AdamW optimizer;
+    private final NDManager manager;
+    private long step;
+
+    /** @param totalSteps updates in the whole run, for the learning-rate schedule */
+    public PromptTrainer(PromptTunedBert model, TrainingConfig config, long totalSteps, NDManager manager) {
+        this.model = model;
+        this.config = config;
+        this.totalSteps = totalSteps;
+        this.trainable = model.trainableParameters();
+        this.manager = manager;
+        this.optimizer = new AdamW(config, trainable, manager);
+    }
+
+    /** What one step did, for metrics. */
+    public record StepResult(long step, double loss, double learningRate, double gradientNorm) {}
+
+    public StepResult step(TrainingBatch batch) {
+        Engine.getInstance().setRandomSeed((int) (config.seed() + step));
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray ids = DeviceTensors.upload(scope, batch.inputIds());
+            NDArray mask = DeviceTensors.upload(scope, batch.attentionMask());
+            NDArray labels = DeviceTensors.upload(scope, batch.labels());
+            double loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = model.logits(ids, mask, true);
+                NDArray lossValue = CROSS_ENTROPY.evaluate(new NDList(labels), new NDList(logits));
+                collector.backward(lossValue);
+                loss = lossValue.getFloat();
+            }
+            Map<String, NDArray> gradients = new TreeMap<>();
+            trainable.forEach((name, p) -> {
+                NDArray gradient = p.getGradient();
+                gradient.attach(scope);
+                gradients.put(name, gradient);
+            });
+            double norm = clipGradientNorm(gradients, scope);
+            double lr = config.learningRateAt(step, totalSteps);
+            optimizer.update(trainable, gradients, lr, scope);
+            // DJL does not zero gradients between steps (GradientCollector): do it, or they accumulate.
+            gradients.values().forEach(g -> g.subi(g));
+            return new StepResult(step++, loss, lr, norm);
+        }
+    }
+
+    /** torch.nn.utils.clip_grad_norm_: scale all gradients by max/(norm+1e-6) when the norm exceeds max. */
+    private double clipGradientNorm(Map<String, NDArray> gradients, NDManager scope) {
+        double sumOfSquares = 0;
+        for (NDArray g : gradients.values()) {
+            NDArray norm = g.norm();
+            norm.attach(scope);
+            float value = norm.getFloat();
+            sumOfSquares += (double) value * value;
+        }
+        double total = Math.sqrt(sumOfSquares);
+        if (config.maxGradNorm() > 0) {
+            double coefficient = config.maxGradNorm() / (total + 1e-6);
+            if (coefficient < 1) {
+                gradients.values().forEach(g -> g.muli((float) coefficient));
+            }
+        }
+        return total;
+    }
+
+    public long stepsDone() {
+        return step;
+    }
+
+    public PromptTunedBert model() {
+        return model;
+    }
+
+    /** Everything needed to continue this run exactly: step, optimizer moments (not the model tensors). */
+    public SafetensorsFile optimizerState(Map<String, String> metadata) {
+        Map<String, String> meta = new TreeMap<>(metadata);
+        meta.put("step", Long.toString(step));
+        meta.put("optimizer_updates", Long.toString(optimizer.updates()));
+        return new SafetensorsFile(optimizer.state(), meta);
+    }
+
+    /** Continues a run: the model must already hold the trainable tensors saved at the same step. */
+    public void restore(SafetensorsFile optimizerState) {
+        Map<String, HostTensor> moments = optimizerState.tensors();
+        this.step = Long.parseLong(optimizerState.metadata().get("step"));
+        optimizer.restore(moments, Long.parseLong(optimizerState.metadata().get("optimizer_updates")));
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+}
