@@ -10,10 +10,4 @@ public record BertWeights(BertConfig config, SortedMap<String, HostTensor> tenso
     public BertWeights {
         tensors = Collections.unmodifiableSortedMap(new TreeMap<>(tensors));
     }
-
-    /** Number of scalars in the tensors whose names satisfy {@code filter}. */
-    public long parameterCount(java.util.function.Predicate<String> filter) {
-        return tensors.entrySet().stream().filter(e -> filter.test(e.getKey()))
-                .mapToLong(e -> e.getValue().elementCount()).sum();
-    }
 }

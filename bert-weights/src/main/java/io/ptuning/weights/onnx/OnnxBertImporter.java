@@ -8,8 +8,8 @@ import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.MalformedWeightsException;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.tokenizer.Vocabulary;
+import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SortedMap;
@@ -34,7 +34,7 @@ public final class OnnxBertImporter {
      * @param heads attention heads; ONNX graphs do not record them and MiniLM's 32-wide heads defeat the hidden/64 guess
      */
     public static ModelFolder importModel(byte[] onnx, String source, byte[] tokenizerJson, String tokenizerSource,
-            int heads, java.nio.file.Path target, Map<String, String> metadata) {
+            int heads, Path target, Map<String, String> metadata) {
         BertWeights weights = readWeights(onnx, source, heads);
         Vocabulary vocabulary = Vocabulary.fromTokenizerJson(tokenizerJson, tokenizerSource);
         if (vocabulary.size() != weights.config().vocabSize()) {

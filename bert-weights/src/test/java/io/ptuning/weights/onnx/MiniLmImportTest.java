@@ -1,10 +1,12 @@
 package io.ptuning.weights.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ptuning.weights.BertConfig;
 import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.ImportedModels;
+import io.ptuning.weights.MalformedWeightsException;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.SafetensorsFile;
 import java.io.IOException;
@@ -67,6 +69,19 @@ class MiniLmImportTest {
         for (int[] at : new int[][] {{0, 0}, {1, 0}, {0, 1}, {383, 1535}, {17, 1000}}) {
             assertThat(b[at[1] * 384 + at[0]]).isEqualTo(a[at[0] * 1536 + at[1]]);
         }
+    }
+
+    @Test
+    void truncatedOnnxFileFailsNamingIt() throws IOException {
+        byte[] onnx;
+        try (InputStream in = MiniLmImportTest.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2.onnx")) {
+            onnx = in.readNBytes(40_000_000);
+        }
+
+        assertThatThrownBy(() -> OnnxBertImporter.readWeights(onnx, "cut/all-minilm-l6-v2.onnx", 12))
+                .isInstanceOf(MalformedWeightsException.class)
+                .hasMessageStartingWith("cut/all-minilm-l6-v2.onnx")
+                .hasMessageContaining("truncated");
     }
 
     @Test
