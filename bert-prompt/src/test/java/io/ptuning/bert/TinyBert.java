@@ -2,6 +2,7 @@ package io.ptuning.bert;
 
 import ai.djl.ndarray.NDManager;
 import io.ptuning.weights.BertConfig;
+import io.ptuning.weights.BertParameterLayout;
 import io.ptuning.weights.HostTensor;
 import java.util.Map;
 import java.util.Random;
@@ -21,10 +22,12 @@ public final class TinyBert {
     public static BertEncoder create(BertConfig config, NDManager manager, long seed, boolean pooler) {
         Random random = new Random(seed);
         Map<String, HostTensor> tensors = new TreeMap<>();
-        BertWeights.expectedShapes(config).forEach((name, shape) -> {
-            if (name.startsWith("cls.") || (!pooler && name.startsWith("pooler."))) {
-                return;
-            }
+        BertParameterLayout layout = new BertParameterLayout(config);
+        Map<String, long[]> shapes = new TreeMap<>(layout.encoder());
+        if (pooler) {
+            shapes.putAll(layout.pooler());
+        }
+        shapes.forEach((name, shape) -> {
             float[] values = new float[(int) HostTensor.elementCount(shape)];
             boolean layerNormWeight = name.contains("LayerNorm.weight");
             for (int i = 0; i < values.length; i++) {

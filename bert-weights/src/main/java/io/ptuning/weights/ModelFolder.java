@@ -52,7 +52,7 @@ public final class ModelFolder {
     }
 
     /** Writes a complete folder (weights checked against the config first) and opens it. */
-    public static ModelFolder write(Path folder, BertWeights model, Map<String, String> metadata,
+    public static ModelFolder write(Path folder, ImportedBert model, Map<String, String> metadata,
             Vocabulary vocabulary, byte[] tokenizerJson) {
         BertConfig config = model.config();
         SortedMap<String, HostTensor> tensors = model.tensors();

@@ -2,7 +2,7 @@ package io.ptuning.weights.onnx;
 
 import io.ptuning.weights.BertConfig;
 import io.ptuning.weights.BertParameterLayout;
-import io.ptuning.weights.BertWeights;
+import io.ptuning.weights.ImportedBert;
 import io.ptuning.weights.DType;
 import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.MalformedWeightsException;
@@ -35,7 +35,7 @@ public final class OnnxBertImporter {
      */
     public static ModelFolder importModel(byte[] onnx, String source, byte[] tokenizerJson, String tokenizerSource,
             int heads, Path target, Map<String, String> metadata) {
-        BertWeights weights = readWeights(onnx, source, heads);
+        ImportedBert weights = readWeights(onnx, source, heads);
         Vocabulary vocabulary = Vocabulary.fromTokenizerJson(tokenizerJson, tokenizerSource);
         if (vocabulary.size() != weights.config().vocabSize()) {
             throw new MalformedWeightsException(tokenizerSource, "holds " + vocabulary.size()
@@ -46,7 +46,7 @@ public final class OnnxBertImporter {
 
 
     /** The model weights under Hugging Face names and layout, with the config they imply; nothing written. */
-    public static BertWeights readWeights(byte[] onnx, String source, int heads) {
+    public static ImportedBert readWeights(byte[] onnx, String source, int heads) {
         OnnxGraph graph = OnnxGraph.parse(onnx, source);
         Map<String, String> matMulWeights = new HashMap<>();
         for (OnnxGraph.Node node : graph.nodes()) {
@@ -88,7 +88,7 @@ public final class OnnxBertImporter {
             }
         }
         layout.check(shapes, source);
-        return new BertWeights(config, tensors);
+        return new ImportedBert(config, tensors);
     }
 
     /** Exports of {@code BertForX} prefix the encoder with {@code bert.}; the folder layout does not. */

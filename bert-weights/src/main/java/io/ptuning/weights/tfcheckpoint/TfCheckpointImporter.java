@@ -2,7 +2,7 @@ package io.ptuning.weights.tfcheckpoint;
 
 import io.ptuning.weights.BertConfig;
 import io.ptuning.weights.BertParameterLayout;
-import io.ptuning.weights.BertWeights;
+import io.ptuning.weights.ImportedBert;
 import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.MalformedWeightsException;
 import io.ptuning.weights.ModelFolder;
@@ -29,7 +29,7 @@ public final class TfCheckpointImporter {
     public static ModelFolder importCheckpoint(Path index, Path vocabTxt, boolean lowercase, OptionalInt heads,
             Path target, Map<String, String> metadata) {
         Vocabulary vocabulary = Vocabulary.read(vocabTxt);
-        BertWeights weights = readWeights(index, heads);
+        ImportedBert weights = readWeights(index, heads);
         if (vocabulary.size() != weights.config().vocabSize()) {
             throw new MalformedWeightsException(vocabTxt.toString(), "holds " + vocabulary.size()
                     + " tokens but the word embeddings in " + index + " have " + weights.config().vocabSize() + " rows");
@@ -40,7 +40,7 @@ public final class TfCheckpointImporter {
 
 
     /** The model weights under Hugging Face names and layout, with the config they imply; nothing written. */
-    public static BertWeights readWeights(Path index, OptionalInt heads) {
+    public static ImportedBert readWeights(Path index, OptionalInt heads) {
         TensorBundle bundle = TensorBundle.open(index);
         String source = index.toString();
         Map<String, TfVariableNames.Mapping> mappings = new LinkedHashMap<>();
@@ -73,7 +73,7 @@ public final class TfCheckpointImporter {
             HostTensor tensor = bundle.read(variable);
             tensors.put(mapping.name(), mapping.transpose() ? tensor.transpose2d() : tensor);
         });
-        return new BertWeights(config, tensors);
+        return new ImportedBert(config, tensors);
     }
 
     private static long[] transposed(long[] shape, String source, String variable) {

@@ -5,9 +5,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** Imported BERT parameters under Hugging Face names and [out, in] layout, with the config their shapes imply. */
-public record BertWeights(BertConfig config, SortedMap<String, HostTensor> tensors) {
+public record ImportedBert(BertConfig config, SortedMap<String, HostTensor> tensors) {
 
-    public BertWeights {
+    public ImportedBert {
         tensors = Collections.unmodifiableSortedMap(new TreeMap<>(tensors));
     }
 }

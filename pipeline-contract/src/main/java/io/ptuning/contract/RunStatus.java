@@ -1,0 +1,22 @@
+package io.ptuning.contract;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Data of a {@code io.ptuning.run.status} event: a run started, resumed, completed or failed (with the
+ * reason a person can act on).
+ */
+public record RunStatus(
+        @JsonProperty("run_id") String runId,
+        @JsonProperty("state") State state,
+        @JsonProperty("step") long step,
+        @JsonProperty("total_steps") long totalSteps,
+        @JsonProperty("reason") String reason) {
+
+    public enum State {
+        STARTED,
+        RESUMED,
+        COMPLETED,
+        FAILED
+    }
+}

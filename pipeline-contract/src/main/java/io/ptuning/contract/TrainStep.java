@@ -1,0 +1,14 @@
+package io.ptuning.contract;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Data of a {@code io.ptuning.train.step} event: one optimizer step of a run. */
+public record TrainStep(
+        @JsonProperty("run_id") String runId,
+        @JsonProperty("step") long step,
+        @JsonProperty("epoch") int epoch,
+        @JsonProperty("total_steps") long totalSteps,
+        @JsonProperty("loss") double loss,
+        @JsonProperty("learning_rate") double learningRate,
+        @JsonProperty("gradient_norm") double gradientNorm,
+        @JsonProperty("examples_per_second") double examplesPerSecond) {}
