@@ -1,7 +1,7 @@
 package io.ptuning.tokenizer.publish;
 
 import io.ptuning.contract.EncodedBatch;
-import io.ptuning.tokenizer.batching.BatchingSettings;
+import io.ptuning.weights.batching.BatchingSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package io.ptuning.tokenizer.publish;
 import io.ptuning.contract.BatchMetadata;
 import io.ptuning.contract.EncodedBatch;
 import io.ptuning.contract.Topics;
-import io.ptuning.tokenizer.batching.PaddedBatch;
+import io.ptuning.weights.batching.PaddedBatch;
 import java.util.List;
 
 /** A split read, validated, tokenized and batched, ready to publish: nothing is sent before this exists. */

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ptuning.contract.Split;
-import io.ptuning.tokenizer.batching.BatchingSettings;
+import io.ptuning.weights.batching.BatchingSettings;
 import io.ptuning.tokenizer.config.TokenizerServiceConfig;
 import io.ptuning.weights.cache.ModelArtifact;
 import io.ptuning.weights.cache.ModelCache;

@@ -1,9 +1,9 @@
 package io.ptuning.tokenizer.publish;
 
-import io.ptuning.tokenizer.batching.BatchingSettings;
-import io.ptuning.tokenizer.batching.LengthBucketedBatcher;
-import io.ptuning.tokenizer.batching.PaddedBatch;
-import io.ptuning.tokenizer.batching.TokenizedRow;
+import io.ptuning.weights.batching.BatchingSettings;
+import io.ptuning.weights.batching.LengthBucketedBatcher;
+import io.ptuning.weights.batching.PaddedBatch;
+import io.ptuning.weights.batching.TokenizedRow;
 import io.ptuning.tokenizer.dataset.DatasetReader;
 import io.ptuning.tokenizer.dataset.DatasetRow;
 import io.ptuning.weights.tokenizer.BertTokenizer;

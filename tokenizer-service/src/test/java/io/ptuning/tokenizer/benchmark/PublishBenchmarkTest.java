@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ptuning.contract.Split;
 import io.ptuning.kafka.embedded.SharedKafka;
-import io.ptuning.tokenizer.batching.BatchingSettings;
+import io.ptuning.weights.batching.BatchingSettings;
 import io.ptuning.tokenizer.publish.BatchTopicPublisher;
 import io.ptuning.tokenizer.publish.DatasetPublisher;
 import io.ptuning.tokenizer.publish.DatasetSource;

@@ -1,4 +1,4 @@
-package io.ptuning.tokenizer.batching;
+package io.ptuning.weights.batching;
 
 /**
  * How rows become batches.

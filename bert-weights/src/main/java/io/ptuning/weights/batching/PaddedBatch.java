@@ -1,4 +1,4 @@
-package io.ptuning.tokenizer.batching;
+package io.ptuning.weights.batching;
 
 import java.util.Arrays;
 import java.util.List;
