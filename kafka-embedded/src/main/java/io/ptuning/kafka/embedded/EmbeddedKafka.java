@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -38,17 +41,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Largest record the broker accepts; producers of batch and checkpoint records stay below it. */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+    /** The one SASL mechanism a {@linkplain #startWithScram SCRAM broker} enables. */
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+    /** The broker's own SCRAM user on its SASL listener (inter-broker traffic, e.g. transaction markers). */
+    static final String BROKER_USER = "embedded-broker";
+
     static final String STATE_FILE = "embedded-kafka.properties";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path dataDir;
+    /** Security settings a client needs besides bootstrap.servers (empty for PLAINTEXT). */
+    private final Map<String, Object> adminSecurity;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir, Map<String, Object> adminSecurity) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
+        this.adminSecurity = Map.copyOf(adminSecurity);
     }
 
     /** Starts a broker whose logs live under {@code dataDir} (created if absent) and waits until it serves. */
@@ -61,18 +72,60 @@ public final class EmbeddedKafka implements AutoCloseable {
      * until a client can reach it.
      */
     public static EmbeddedKafka start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, overrides, Map.of());
+    }
+
+    /**
+     * Starts a broker whose only client listener is {@code SASL_PLAINTEXT} with {@value #SCRAM_MECHANISM}: a
+     * client must log in as one of {@code users} (name to password), as a service does in production with
+     * {@code kafka.security.protocol}, {@code kafka.sasl.mechanism} and {@code kafka.sasl.jaas.config}. The SCRAM
+     * credentials are written when the folder is formatted ({@code kafka-storage format --add-scram}), so they
+     * exist before the broker takes its first request. No authorizer: any authenticated user may do anything.
+     */
+    public static EmbeddedKafka startWithScram(Path dataDir, Map<String, String> users) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SCRAM broker needs at least one user");
+        }
+        String brokerPassword = Uuid.randomUuid().toString();
+        Map<String, String> credentials = new HashMap<>(users);
+        credentials.put(BROKER_USER, brokerPassword);
+        Map<String, String> sasl = new HashMap<>();
+        sasl.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        sasl.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+        sasl.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", jaasConfig(BROKER_USER, brokerPassword));
+        return start(dataDir, sasl, credentials);
+    }
+
+    /**
+     * The client properties that log in to a {@linkplain #startWithScram SCRAM broker} as {@code user}: the same
+     * keys a service reads from {@code kafka.*} configuration (env {@code KAFKA_SECURITY_PROTOCOL},
+     * {@code KAFKA_SASL_MECHANISM}, {@code KAFKA_SASL_JAAS_CONFIG}).
+     */
+    public static Map<String, Object> scramClientProperties(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM_MECHANISM,
+                "sasl.jaas.config", jaasConfig(user, password));
+    }
+
+    private static String jaasConfig(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    private static EmbeddedKafka start(Path dataDir, Map<String, String> overrides, Map<String, String> scramUsers) {
         Path dir = dataDir.toAbsolutePath();
         try {
             Files.createDirectories(dir);
             NodeState state = NodeState.loadOrCreate(dir.resolve(STATE_FILE));
-            Properties props = brokerProperties(dir, state);
+            Properties props = scramUsers.isEmpty() ? brokerProperties(dir, state) : scramBrokerProperties(dir, state);
             props.putAll(overrides);
             if (!Files.exists(dir.resolve("logs").resolve("meta.properties"))) {
-                format(dir, props, state.clusterId());
+                format(dir, props, state.clusterId(), scramUsers);
             }
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + state.brokerPort(), dir);
+            Map<String, Object> adminSecurity = scramUsers.isEmpty() ? Map.of()
+                    : scramClientProperties(BROKER_USER, scramUsers.get(BROKER_USER));
+            EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + state.brokerPort(), dir, adminSecurity);
             try {
                 kafka.awaitReady();
             } catch (RuntimeException e) {
@@ -98,6 +151,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
+    }
+
+    /** {@link #brokerProperties} with the client listener (and inter-broker traffic) on SASL_PLAINTEXT. */
+    static Properties scramBrokerProperties(Path dir, NodeState state) {
+        Properties props = brokerProperties(dir, state);
+        props.put("listeners", "SASL_PLAINTEXT://127.0.0.1:" + state.brokerPort() + ",CONTROLLER://127.0.0.1:" + state.controllerPort());
+        props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + state.brokerPort());
+        props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        props.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+        return props;
     }
 
     static Properties brokerProperties(Path dir, NodeState state) {
@@ -134,7 +197,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** {@code kafka-storage.sh format --standalone}: writes meta.properties and the bootstrap voter set. */
-    private static void format(Path dir, Properties props, String clusterId) throws IOException {
+    private static void format(Path dir, Properties props, String clusterId, Map<String, String> scramUsers) throws IOException {
         Path config = dir.resolve("server.properties");
         try (OutputStream out = Files.newOutputStream(config)) {
             props.store(out, "written by EmbeddedKafka for kafka-storage format");
@@ -142,8 +205,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int code;
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            code = StorageTool.execute(new String[] {
-                    "format", "--cluster-id", clusterId, "--config", config.toString(), "--standalone"}, print);
+            List<String> args = new ArrayList<>(List.of(
+                    "format", "--cluster-id", clusterId, "--config", config.toString(), "--standalone"));
+            scramUsers.forEach((user, password) -> {
+                args.add("--add-scram");
+                args.add(SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]");
+            });
+            code = StorageTool.execute(args.toArray(String[]::new), print);
         } catch (RuntimeException e) {
             throw new IllegalStateException("kafka-storage format of " + dir + " failed: " + e.getMessage()
                     + "\n" + output.toString(StandardCharsets.UTF_8), e);
@@ -156,6 +224,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private void awaitReady() {
         Properties props = new Properties();
+        props.putAll(adminSecurity);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(props)) {
