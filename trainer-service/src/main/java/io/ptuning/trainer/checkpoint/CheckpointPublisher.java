@@ -1,0 +1,66 @@
+package io.ptuning.trainer.checkpoint;
+
+import io.ptuning.contract.Topics;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+
+/**
+ * One run's checkpoints and state, each pair in ONE Kafka transaction: a read_committed reader sees a checkpoint
+ * exactly when the state to resume after it is there too. Nothing is open between checkpoints, so a trainer killed
+ * while training loses only the uncommitted steps, which the resumed run takes again identically.
+ */
+public final class CheckpointPublisher implements AutoCloseable {
+
+    public static final String RECORD_HEADER = "ptuning.record";
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String runId;
+    private final String stateTopic;
+
+    /** Starts the run's transactional producer, fencing any earlier trainer of the same run. */
+    public CheckpointPublisher(KafkaProducer<String, byte[]> producer, String runId, String stateTopic) {
+        this.producer = producer;
+        this.runId = runId;
+        this.stateTopic = stateTopic;
+        producer.initTransactions();
+    }
+
+    /** Commits {@code state} and, unless null, the checkpoint record value, atomically. */
+    public void commit(RunState state, byte[] checkpoint) {
+        producer.beginTransaction();
+        try {
+            if (checkpoint != null) {
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.CHECKPOINTS, runId, checkpoint);
+                record.headers().add(RECORD_HEADER, "checkpoint".getBytes(StandardCharsets.UTF_8));
+                producer.send(record);
+            }
+            producer.send(new ProducerRecord<>(stateTopic, runId, state.encode()));
+            producer.commitTransaction();
+        } catch (ProducerFencedException e) {
+            throw new RunTakenOverException("run " + runId + " was taken over by another trainer (producer fenced)", e);
+        } catch (KafkaException e) {
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            throw new IllegalStateException("committing step " + state.step() + " of run " + runId
+                    + " failed and was rolled back: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+
+    /** Another trainer now owns the run: this one must stop without touching it. */
+    public static final class RunTakenOverException extends RuntimeException {
+        public RunTakenOverException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

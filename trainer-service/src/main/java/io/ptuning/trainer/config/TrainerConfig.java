@@ -1,0 +1,75 @@
+package io.ptuning.trainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything the trainer-service can be told, under {@code trainer.}; validated at start-up. */
+@ConfigMapping(prefix = "trainer")
+public interface TrainerConfig {
+
+    /** Where runs train when their request says {@code auto}: {@code auto} (GPU when DJL sees one), {@code cpu}, {@code gpu}. */
+    @WithDefault("auto")
+    @Pattern(regexp = "auto|cpu|gpu", message = "must be auto, cpu or gpu")
+    String device();
+
+    /** Model cache root; defaults to system property ptuning.model.cache, env PTUNING_MODEL_CACHE, ~/.cache/ptuning/models. */
+    Optional<Path> modelCache();
+
+    /**
+     * The tokenizer-service's {@code tokenizer.max-length}: part of the tokenizer fingerprint batches carry, so the
+     * trainer can tell batches made by its model's tokenizer from others.
+     */
+    @WithDefault("128")
+    @Min(3)
+    @Max(512)
+    int tokenizerMaxLength();
+
+    /** Largest batch range a run keeps in memory (it replays the range once per epoch). */
+    @WithDefault("2147483648")
+    @Min(1024)
+    long batchCacheMaxBytes();
+
+    Kafka kafka();
+
+    interface Kafka {
+
+        /**
+         * Producer max.request.size, topic max.message.bytes and consumer max.partition.fetch.bytes/fetch.max.bytes:
+         * one value so the three agree. A bert-base prefix state with Adam moments is ~4.5 MB.
+         */
+        @WithDefault("16777216")
+        @Min(1048576)
+        int maxMessageBytes();
+
+        /** Replication factor of the topics this service creates. */
+        @WithDefault("1")
+        @Min(1)
+        short replicationFactor();
+
+        /** Partitions of ptuning.runs when this service creates it: the most trainers that can run at once. */
+        @WithDefault("6")
+        @Min(1)
+        int runsPartitions();
+
+        /** Compacted topic holding each run's latest committed progress (trainable + optimizer state, step, range). */
+        @WithDefault("ptuning.trainer-state")
+        @NotBlank
+        String stateTopic();
+
+        /** Transactional id of a run's producer: prefix + run id; a restarted trainer fences the old one. */
+        @WithDefault("trainer-service.")
+        @NotBlank
+        String transactionalIdPrefix();
+
+        /** Longest a checkpoint transaction may stay open (it is open only while sending two records). */
+        @WithDefault("PT1M")
+        Duration transactionTimeout();
+    }
+}

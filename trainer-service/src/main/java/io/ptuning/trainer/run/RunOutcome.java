@@ -1,0 +1,24 @@
+package io.ptuning.trainer.run;
+
+/**
+ * How {@link RunExecutor#execute} ended. A run request is acknowledged when its run {@link #finished()}; otherwise it
+ * stays unacknowledged so the consumer group redelivers it to the next trainer, which resumes the run.
+ *
+ * @param examplesPerSecond training throughput of this execution (0 when it trained nothing)
+ */
+public record RunOutcome(String runId, Result result, long step, long totalSteps, String reason,
+        double examplesPerSecond) {
+
+    public enum Result {
+        COMPLETED,
+        FAILED,
+        /** Stopped between steps (shutdown): nothing after the last checkpoint was committed. */
+        INTERRUPTED,
+        /** Another trainer fenced this one's producer: it owns the run now. */
+        TAKEN_OVER
+    }
+
+    public boolean finished() {
+        return result == Result.COMPLETED || result == Result.FAILED;
+    }
+}

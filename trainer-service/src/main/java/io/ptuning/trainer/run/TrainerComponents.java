@@ -1,0 +1,114 @@
+package io.ptuning.trainer.run;
+
+import io.ptuning.trainer.batches.BatchRangeReader;
+import io.ptuning.trainer.batches.DeadLetterPublisher;
+import io.ptuning.trainer.checkpoint.TrainerStateStore;
+import io.ptuning.trainer.config.TrainerConfig;
+import io.ptuning.trainer.kafka.KafkaClients;
+import io.ptuning.trainer.kafka.TopicSetup;
+import io.ptuning.trainer.model.BaseModels;
+import io.ptuning.weights.cache.ModelCache;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * Builds the plain-Java run machinery from the validated configuration, once per application, and creates the
+ * trainer's topics at start-up (before any run needs them).
+ */
+@ApplicationScoped
+public class TrainerComponents {
+
+    @Inject
+    TrainerConfig config;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaDefaults;
+
+    private RunSettings settings;
+    private KafkaClients clients;
+    private KafkaProducer<String, byte[]> producer;
+    private BaseModels models;
+
+    void createTopics(@Observes StartupEvent started) {
+        new TopicSetup(settings()).createTrainerTopics();
+    }
+
+    public synchronized RunSettings settings() {
+        if (settings == null) {
+            Map<String, Object> kafka = new HashMap<>();
+            // Only the connection settings of the default broker config: the run clients set their own serdes.
+            kafkaDefaults.forEach((key, value) -> {
+                if (key.startsWith("bootstrap.servers") || key.startsWith("security.") || key.startsWith("sasl.")
+                        || key.startsWith("ssl.")) {
+                    kafka.put(key, value);
+                }
+            });
+            TrainerConfig.Kafka k = config.kafka();
+            settings = new RunSettings(kafka, config.device(), config.tokenizerMaxLength(), config.batchCacheMaxBytes(),
+                    k.maxMessageBytes(), k.replicationFactor(), k.runsPartitions(), k.stateTopic(),
+                    k.transactionalIdPrefix(), k.transactionTimeout());
+        }
+        return settings;
+    }
+
+    public synchronized KafkaClients clients() {
+        if (clients == null) {
+            clients = new KafkaClients(settings());
+        }
+        return clients;
+    }
+
+    /** One idempotent producer for metric events, dead letters and run requests (thread-safe). */
+    public synchronized KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            producer = clients().producer();
+        }
+        return producer;
+    }
+
+    public synchronized BaseModels models() {
+        if (models == null) {
+            ModelCache cache = config.modelCache()
+                    .map(root -> new ModelCache(root, ModelCache.class.getClassLoader(), ModelCache.localMavenRepository()))
+                    .orElseGet(ModelCache::configured);
+            models = new BaseModels(cache, config.tokenizerMaxLength());
+        }
+        return models;
+    }
+
+    /** An executor reporting to {@code observer}; the service's own is built by {@code RunService}. */
+    public RunExecutor executor(RunObserver observer) {
+        KafkaClients kafka = clients();
+        TopicSetup topics = new TopicSetup(settings());
+        BatchRangeReader reader = new BatchRangeReader(kafka, new DeadLetterPublisher(producer(), topics),
+                settings().batchCacheMaxBytes());
+        return new RunExecutor(kafka, models(), reader, new TrainerStateStore(kafka, settings().stateTopic()),
+                new TrainMetricPublisher(producer()), observer);
+    }
+
+    @Produces
+    @Singleton
+    DeadLetterPublisher deadLetters() {
+        return new DeadLetterPublisher(producer(), new TopicSetup(settings()));
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (models != null) {
+            models.close();
+        }
+    }
+}
