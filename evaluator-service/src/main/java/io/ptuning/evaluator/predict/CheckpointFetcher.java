@@ -1,0 +1,86 @@
+package io.ptuning.evaluator.predict;
+
+import io.ptuning.contract.RecordDecodingException;
+import io.ptuning.contract.Topics;
+import io.ptuning.evaluator.config.EvaluatorConfig;
+import io.ptuning.evaluator.history.CheckpointLocation;
+import io.ptuning.evaluator.scoring.Checkpoint;
+import io.ptuning.evaluator.scoring.CheckpointRejected;
+import io.ptuning.evaluator.scoring.KafkaClients;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Reads a checkpoint back from {@code ptuning.checkpoints}: at a known offset, or (after a restart, when only the
+ * evaluation events were replayed) by scanning for the run's record of that step.
+ */
+@ApplicationScoped
+public class CheckpointFetcher {
+
+    private final String bootstrapServers;
+    private final int maxMessageBytes;
+
+    CheckpointFetcher(EvaluatorConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+        this.maxMessageBytes = config.maxMessageBytes();
+    }
+
+    public Checkpoint fetch(CheckpointLocation location) {
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.reader(bootstrapServers, maxMessageBytes, "evaluator-checkpoint-fetch")) {
+            TopicPartition partition = new TopicPartition(location.topic(), location.partition());
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, location.offset());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.offset() == location.offset()) {
+                        return Checkpoint.decode(record.value(),
+                                RecordDecodingException.location(record.topic(), record.partition(), record.offset()));
+                    }
+                }
+            }
+        }
+        throw new CheckpointRejected("checkpoint at " + location + " could not be read back (deleted by retention?)");
+    }
+
+    /** The latest record of {@code runId} at {@code step} in the checkpoint topic, if any. */
+    public Optional<Checkpoint> find(String runId, long step) {
+        Checkpoint found = null;
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.reader(bootstrapServers, maxMessageBytes, "evaluator-checkpoint-scan")) {
+            Map<String, List<PartitionInfo>> topics = consumer.listTopics();
+            List<PartitionInfo> infos = topics.get(Topics.CHECKPOINTS);
+            if (infos == null) {
+                return Optional.empty();
+            }
+            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (!runId.equals(record.key())) {
+                        continue;
+                    }
+                    try {
+                        Checkpoint checkpoint = Checkpoint.decode(record.value(),
+                                RecordDecodingException.location(record.topic(), record.partition(), record.offset()));
+                        if (checkpoint.metadata().runId().equals(runId) && checkpoint.metadata().step() == step) {
+                            found = checkpoint;
+                        }
+                    } catch (CheckpointRejected e) {
+                        // not loadable; the dead-letter topic already says why
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+}

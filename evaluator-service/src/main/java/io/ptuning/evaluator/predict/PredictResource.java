@@ -1,0 +1,80 @@
+package io.ptuning.evaluator.predict;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.ptuning.evaluator.config.EvaluatorConfig;
+import io.ptuning.evaluator.history.RunHistories;
+import io.ptuning.evaluator.history.RunHistory;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code POST /api/predict}: labels and class probabilities from a run's best checkpoint. */
+@Path("/api/predict")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class PredictResource {
+
+    private final RunHistories histories;
+    private final BestModels models;
+    private final EvaluatorConfig config;
+
+    PredictResource(RunHistories histories, BestModels models, EvaluatorConfig config) {
+        this.histories = histories;
+        this.models = models;
+        this.config = config;
+    }
+
+    /** @param runId optional: the run with the best accuracy when absent */
+    public record PredictRequest(
+            @JsonProperty("run_id") String runId,
+            @JsonProperty("sentences") @NotNull @NotEmpty @Size(max = 256) List<@NotNull String> sentences) {}
+
+    public record SentencePrediction(
+            @JsonProperty("sentence") String sentence,
+            @JsonProperty("label") String label,
+            @JsonProperty("label_id") int labelId,
+            @JsonProperty("probabilities") Map<String, Double> probabilities) {}
+
+    public record PredictResponse(
+            @JsonProperty("run_id") String runId,
+            @JsonProperty("step") long step,
+            @JsonProperty("validation_accuracy") double validationAccuracy,
+            @JsonProperty("predictions") List<SentencePrediction> predictions) {}
+
+    @POST
+    @Blocking
+    public PredictResponse predict(@Valid @NotNull PredictRequest request) {
+        RunHistory run = request.runId() == null
+                ? histories.bestRun().orElseThrow(() -> new NotFoundException("no run has an evaluated checkpoint yet"))
+                : histories.get(request.runId()).orElseThrow(() -> new NotFoundException("unknown run " + request.runId()));
+        BestModels.Prediction prediction = models.predict(run, request.sentences(), config.predictMaxLength());
+        List<String> names = config.labelNames();
+        List<SentencePrediction> out = new ArrayList<>();
+        for (int i = 0; i < request.sentences().size(); i++) {
+            float[] p = prediction.probabilities()[i];
+            int argmax = 0;
+            Map<String, Double> byLabel = new LinkedHashMap<>();
+            for (int c = 0; c < p.length; c++) {
+                byLabel.put(c < names.size() ? names.get(c) : Integer.toString(c), (double) p[c]);
+                if (p[c] > p[argmax]) {
+                    argmax = c;
+                }
+            }
+            out.add(new SentencePrediction(request.sentences().get(i),
+                    argmax < names.size() ? names.get(argmax) : Integer.toString(argmax), argmax, byLabel));
+        }
+        return new PredictResponse(run.runId(), prediction.step(), prediction.validationAccuracy(), out);
+    }
+}

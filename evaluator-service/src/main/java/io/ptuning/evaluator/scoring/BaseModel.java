@@ -1,0 +1,64 @@
+package io.ptuning.evaluator.scoring;
+
+import ai.djl.ndarray.NDManager;
+import io.ptuning.bert.BertEncoder;
+import io.ptuning.weights.ModelFolder;
+import io.ptuning.weights.tokenizer.BertTokenizer;
+
+/** A frozen base model loaded once: its folder, its encoder on the engine's device, and (lazily) its tokenizer. */
+public final class BaseModel implements AutoCloseable {
+
+    private final String name;
+    private final ModelFolder folder;
+    private final BertEncoder encoder;
+    private final NDManager manager;
+    private BertTokenizer tokenizer;
+
+    BaseModel(String name, ModelFolder folder, BertEncoder encoder, NDManager manager) {
+        this.name = name;
+        this.folder = folder;
+        this.encoder = encoder;
+        this.manager = manager;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ModelFolder folder() {
+        return folder;
+    }
+
+    public BertEncoder encoder() {
+        return encoder;
+    }
+
+    /** The manager the encoder's tensors live in; scoring opens sub-managers of it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    public String fingerprint() {
+        return encoder.weights().fingerprint();
+    }
+
+    /** The model folder's own tokenizer.json, as the tokenizer-service runs it. */
+    public synchronized BertTokenizer tokenizer(int maxLength) {
+        if (tokenizer == null || tokenizer.maxLength() != maxLength) {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            tokenizer = BertTokenizer.load(folder.path(), maxLength);
+        }
+        return tokenizer;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        encoder.weights().close();
+        manager.close();
+    }
+}
