@@ -12,6 +12,7 @@ import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.tokenizer.BertTokenizer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
@@ -32,15 +33,23 @@ public class PublishService {
 
     private final TokenizerServiceConfig config;
     private final String bootstrapServers;
+    private final Map<String, Object> kafkaClientConfig;
     private final MeterRegistry registry;
     private final PublishProgress progress = new PublishProgress();
     private BertTokenizer tokenizer;
     private DatasetPublisher publisher;
 
+    /**
+     * {@code kafkaClientConfig}: every {@code kafka.*} property (env {@code KAFKA_*}) without its prefix, as Quarkus
+     * gives it to its own Kafka clients and health check; so {@code kafka.security.protocol},
+     * {@code kafka.sasl.jaas.config}, {@code kafka.ssl.keystore.location}... reach this service's clients too.
+     */
     public PublishService(TokenizerServiceConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry registry) {
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaClientConfig, MeterRegistry registry) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
+        this.kafkaClientConfig = Map.copyOf(kafkaClientConfig);
         this.registry = registry;
     }
 
@@ -127,7 +136,7 @@ public class PublishService {
             TokenizerServiceConfig.Batching b = config.batching();
             SplitPreparer preparer = new SplitPreparer(tokenizer, new BatchingSettings(b.batchSize(), b.bucketBatches(), b.seed()));
             TokenizerServiceConfig.Kafka k = config.kafka();
-            Map<String, Object> kafka = new HashMap<>();
+            Map<String, Object> kafka = new HashMap<>(kafkaClientConfig);
             kafka.put("bootstrap.servers", bootstrapServers);
             BatchTopicPublisher topics = new BatchTopicPublisher(kafka, new BatchTopicPublisher.KafkaSettings(
                     k.maxMessageBytes(), k.replicationFactor(), k.transactionTimeout(), k.transactionalIdPrefix()));
