@@ -1,0 +1,198 @@
+package io.ptuning.deploy;
+
+import static io.ptuning.deploy.PipelineRepository.CHECKPOINT_MESSAGE_BYTES;
+import static io.ptuning.deploy.PipelineRepository.IMAGE_TAG;
+import static io.ptuning.deploy.PipelineRepository.SERVICE_PORTS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** docker-compose.yml: what a laptop user runs. Parsed as YAML (anchors and merge keys resolved) and checked. */
+class ComposeFileTest {
+
+    /** {@code create <topic> <partitions> [<config>...]} lines of the kafka-topics service. */
+    private static final Pattern CREATE = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+)((?: \\S+=\\S+)*)\\s*$");
+
+    private static Map<String, Object> services;
+
+    @BeforeAll
+    static void parse() throws IOException {
+        try (Reader in = Files.newBufferedReader(PipelineRepository.file("docker-compose.yml"))) {
+            Map<String, Object> compose = new Yaml().load(in);
+            services = map(compose, "services");
+        }
+    }
+
+    @Test
+    void dockerComposeAcceptsTheFile() throws Exception {
+        Assumptions.assumeTrue(onPath("docker-compose"), "docker-compose is not installed (apt-get install -y"
+                + " docker-compose): skipping only its `config -q` check; the YAML checks in this class still run");
+        Process process = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "config", "-q")
+                .directory(PipelineRepository.root().toFile()).redirectErrorStream(true).start();
+        boolean done = process.waitFor(120, TimeUnit.SECONDS);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(done).as("docker-compose config finished").isTrue();
+        assertThat(process.exitValue()).as("docker-compose config -q exit status; output:%n%s", output).isZero();
+    }
+
+    @Test
+    void kafkaRunsInKraftModeFromTheOfficialImageWithSixteenMebibyteMessages() {
+        Map<String, Object> kafka = map(services, "kafka");
+        assertThat((String) kafka.get("image")).startsWith("apache/kafka:");
+        Map<String, Object> env = map(kafka, "environment");
+        assertThat(env.get("KAFKA_PROCESS_ROLES")).isEqualTo("broker,controller");
+        assertThat(env).containsKey("KAFKA_CONTROLLER_QUORUM_VOTERS").doesNotContainKey("KAFKA_ZOOKEEPER_CONNECT");
+        assertThat(Long.parseLong(env.get("KAFKA_MESSAGE_MAX_BYTES").toString())).isEqualTo(CHECKPOINT_MESSAGE_BYTES);
+        assertThat(Long.parseLong(env.get("KAFKA_REPLICA_FETCH_MAX_BYTES").toString())).isEqualTo(CHECKPOINT_MESSAGE_BYTES);
+        assertThat(healthCommand(kafka)).contains("--bootstrap-server localhost:9092");
+    }
+
+    @Test
+    void createsEveryPipelineTopicWithItsLimits() {
+        Map<String, TopicSpec> topics = composeTopics();
+
+        assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(PipelineRepository.pipelineTopics());
+        topics.forEach((name, topic) -> {
+            if (PipelineRepository.carriesLargeRecords(name)) {
+                assertThat(topic.configs()).as(name).containsEntry("max.message.bytes", String.valueOf(CHECKPOINT_MESSAGE_BYTES));
+            }
+            if (PipelineRepository.isBatchTopic(name)) {
+                assertThat(topic.partitions()).as("%s keeps one order", name).isEqualTo(1);
+                assertThat(topic.configs()).as(name).containsEntry("retention.ms", "-1").containsEntry("retention.bytes", "-1");
+            }
+        });
+        assertThat(topics.get(PipelineRepository.TRAINER_STATE).configs()).containsEntry("cleanup.policy", "compact");
+        assertThat(topics.get(io.ptuning.contract.Topics.CHECKPOINTS).configs()).containsEntry("retention.ms", "-1");
+    }
+
+    @Test
+    void topicsTheServicesConfigureAreCreated() {
+        Map<String, TopicSpec> topics = composeTopics();
+        for (String service : SERVICE_PORTS.keySet()) {
+            PipelineRepository.applicationProperties(service).ifPresent(props ->
+                    assertThat(topics.keySet()).as("topics named in %s/application.properties", service)
+                            .containsAll(PipelineRepository.configuredTopics(props)));
+        }
+        Properties tokenizer = PipelineRepository.applicationProperties("tokenizer-service").orElseThrow();
+        assertThat(tokenizer.getProperty("tokenizer.dataset.name")).isEqualTo(PipelineRepository.DATASET);
+    }
+
+    @Test
+    void everyServiceHasAReadinessHealthCheckOnItsOwnPort() {
+        SERVICE_PORTS.forEach((name, port) -> {
+            Map<String, Object> service = map(services, name);
+            assertThat(healthCommand(service)).as(name).contains("http://localhost:" + port + "/q/health/ready");
+            assertThat(stringList(service, "ports")).as(name).contains(port + ":" + port);
+            PipelineRepository.applicationProperties(name).map(p -> p.getProperty("quarkus.http.port"))
+                    .ifPresent(configured -> assertThat(Integer.parseInt(configured)).as("%s quarkus.http.port", name).isEqualTo(port));
+        });
+    }
+
+    @Test
+    void theTrainerReservesOneNvidiaGpu() {
+        Map<String, Object> trainer = map(services, "trainer-service");
+        List<Map<String, Object>> devices = list(map(map(map(trainer, "deploy"), "resources"), "reservations"), "devices");
+
+        assertThat(devices).hasSize(1);
+        assertThat(devices.get(0)).containsEntry("driver", "nvidia").containsEntry("count", 1);
+        assertThat(stringList(devices.get(0), "capabilities")).contains("gpu");
+        assertThat(map(services, "tokenizer-service")).doesNotContainKey("deploy");
+        assertThat(map(services, "evaluator-service")).doesNotContainKey("deploy");
+    }
+
+    @Test
+    void servicesShareTheModelCacheVolumeAndReadSst2ReadOnly() {
+        SERVICE_PORTS.keySet().forEach(name -> {
+            Map<String, Object> service = map(services, name);
+            assertThat(stringList(service, "volumes")).as(name).contains("model-cache:/models");
+            assertThat(map(service, "environment")).as(name)
+                    .containsEntry("PTUNING_MODEL_CACHE", "/models")
+                    .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
+            assertThat(map(map(service, "depends_on"), "kafka-topics")).containsEntry("condition", "service_completed_successfully");
+            assertThat(map(map(service, "depends_on"), "model-import")).containsEntry("condition", "service_completed_successfully");
+        });
+        Map<String, Object> tokenizer = map(services, "tokenizer-service");
+        String datasetDir = (String) map(tokenizer, "environment").get("TOKENIZER_DATASET_DIR");
+        assertThat(stringList(tokenizer, "volumes")).anyMatch(v -> v.endsWith(":" + datasetDir + ":ro"));
+        assertThat(stringList(map(services, "model-import"), "volumes")).contains("model-cache:/models");
+    }
+
+    @Test
+    void servicesAreBuiltFromTheirDockerfilesIntoTheImagesKubernetesRuns() {
+        SERVICE_PORTS.keySet().forEach(name -> {
+            Map<String, Object> service = map(services, name);
+            assertThat(service.get("image")).isEqualTo("ptuning/" + name + ":" + IMAGE_TAG);
+            Map<String, Object> build = map(service, "build");
+            Path dockerfile = PipelineRepository.root().resolve((String) build.get("context")).resolve((String) build.get("dockerfile"));
+            assertThat(dockerfile).as(name).isRegularFile();
+        });
+    }
+
+    @Test
+    void noSecretIsWrittenIntoTheFile() throws IOException {
+        String text = Files.readString(PipelineRepository.file("docker-compose.yml")).toLowerCase();
+        assertThat(text).doesNotContainPattern("password\\s*=").doesNotContain("scramloginmodule required");
+    }
+
+    record TopicSpec(int partitions, Map<String, String> configs) {
+    }
+
+    static Map<String, TopicSpec> composeTopics() {
+        Map<String, Object> creator = map(services, "kafka-topics");
+        String script = String.join("\n", stringList(creator, "command"));
+        Map<String, TopicSpec> topics = new LinkedHashMap<>();
+        Matcher m = CREATE.matcher(script);
+        while (m.find()) {
+            Map<String, String> configs = new LinkedHashMap<>();
+            Arrays.stream(m.group(3).trim().split(" ")).filter(s -> !s.isEmpty())
+                    .forEach(kv -> configs.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
+            assertThat(topics.put(m.group(1), new TopicSpec(Integer.parseInt(m.group(2)), configs)))
+                    .as("topic %s created twice", m.group(1)).isNull();
+        }
+        return topics;
+    }
+
+    private static String healthCommand(Map<String, Object> service) {
+        return String.join(" ", stringList(map(service, "healthcheck"), "test"));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as("'%s' in %s", key, parent.keySet()).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Map<String, Object> parent, String key) {
+        return (List<Map<String, Object>>) parent.get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> stringList(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as("'%s' in %s", key, parent.keySet()).isInstanceOf(List.class);
+        return ((List<Object>) value).stream().map(String::valueOf).toList();
+    }
+
+    static boolean onPath(String command) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        return Arrays.stream(path.split(java.io.File.pathSeparator)).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+}
