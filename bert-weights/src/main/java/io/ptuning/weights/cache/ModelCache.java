@@ -90,6 +90,25 @@ public final class ModelCache {
         }
     }
 
+    /**
+     * The model folder called {@code name}: one of the {@link ModelArtifact}s (imported on first use), or any
+     * Hugging Face BERT folder a user or test placed at {@code <root>/<name>} (e.g. with ImportModelCommand).
+     */
+    public ModelFolder resolve(String name) {
+        for (ModelArtifact artifact : ModelArtifact.values()) {
+            if (artifact.modelName().equals(name)) {
+                return resolve(artifact);
+            }
+        }
+        Path folder = root.resolve(name);
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("no model '" + name + "' in the model cache " + root + "; known: "
+                    + java.util.Arrays.stream(ModelArtifact.values()).map(ModelArtifact::modelName).toList()
+                    + ", or import one: java -cp ... io.ptuning.weights.cache.ImportModelCommand <source> " + folder);
+        }
+        return ModelFolder.open(folder);
+    }
+
     /** Imports {@code artifact} from {@code source} into a new folder {@code target}, atomically. */
     public static ModelFolder importTo(ModelArtifact artifact, Path target, ArtifactSource source) {
         LOG.log(Level.INFO, "importing {0} from {1} into {2}", artifact.modelName(), source.description(), target);

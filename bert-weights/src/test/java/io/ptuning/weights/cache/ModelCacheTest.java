@@ -99,6 +99,20 @@ class ModelCacheTest {
     }
 
     @Test
+    void aNameOutsideTheArtifactsResolvesToAFolderAUserPlacedInTheCache(@TempDir Path root) throws IOException {
+        ModelCache cache = new ModelCache(root, BARE, root);
+        Files.createDirectories(root.resolve("my-bert"));
+        for (Path file : java.util.List.of(ImportedModels.allMiniLmL6V2().path().resolve("config.json"),
+                ImportedModels.allMiniLmL6V2().weights(), ImportedModels.allMiniLmL6V2().tokenizerJson(),
+                ImportedModels.allMiniLmL6V2().vocabTxt())) {
+            Files.copy(file, root.resolve("my-bert").resolve(file.getFileName()));
+        }
+        assertThat(cache.resolve("my-bert").path()).isEqualTo(root.resolve("my-bert"));
+        assertThatThrownBy(() -> cache.resolve("no-such-bert"))
+                .hasMessageContaining("no model 'no-such-bert'").hasMessageContaining("all-minilm-l6-v2");
+    }
+
+    @Test
     void configuredRootFollowsTheSystemProperty() {
         String previous = System.getProperty(ModelCache.ROOT_PROPERTY);
         try {

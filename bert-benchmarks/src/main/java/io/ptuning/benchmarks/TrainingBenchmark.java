@@ -1,0 +1,127 @@
+package io.ptuning.benchmarks;
+
+import ai.djl.ndarray.NDManager;
+import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.BertWeights;
+import io.ptuning.prompt.PromptConfig;
+import io.ptuning.prompt.PromptTunedBert;
+import io.ptuning.training.PromptTrainer;
+import io.ptuning.training.Scorer;
+import io.ptuning.training.TrainingBatch;
+import io.ptuning.training.TrainingConfig;
+import io.ptuning.training.TrainingLoop;
+import io.ptuning.training.ValidationScores;
+import io.ptuning.weights.ModelFolder;
+import io.ptuning.weights.cache.ModelArtifact;
+import io.ptuning.weights.cache.ModelCache;
+import io.ptuning.weights.tokenizer.BertTokenizer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prompt tuning on SST-2 train with the library alone: training examples/s (real tokens only count as work;
+ * batches are length-bucketed as the tokenizer-service publishes them) and dev accuracy against training
+ * wall-clock time (evaluation time excluded). The recipe is the PyTorch baseline's: psl 20, no
+ * reparameterization, AdamW lr 1e-2, batch 32; here with 6% warm-up, linear decay and clipping at 1.0.
+ */
+final class TrainingBenchmark {
+
+    private final Path sst2;
+    private final Map<String, String> options;
+
+    TrainingBenchmark(Path sst2, Map<String, String> options) {
+        this.sst2 = sst2;
+        this.options = options;
+    }
+
+    void run() {
+        ModelArtifact artifact = ModelArtifact.byName(options.getOrDefault("model", "all-minilm-l6-v2"));
+        ModelFolder folder = ModelCache.configured().resolve(artifact);
+        int psl = Integer.parseInt(options.getOrDefault("psl", "20"));
+        PromptConfig prompt = options.getOrDefault("method", "prefix").equals("prompt")
+                ? PromptConfig.prompt(psl) : PromptConfig.prefix(psl);
+        List<TrainingBatch> train;
+        List<TrainingBatch> dev;
+        try (BertTokenizer tokenizer = BertTokenizer.load(folder.path(), 128)) {
+            train = Sst2Batches.bucketed(Sst2Batches.rows(sst2.resolve("train.tsv"), tokenizer), 32);
+            dev = Sst2Batches.bucketed(Sst2Batches.rows(sst2.resolve("dev.tsv"), tokenizer), 64);
+        }
+        long steps = Long.parseLong(options.getOrDefault("steps", Integer.toString(train.size())));
+        int evalEvery = Integer.parseInt(options.getOrDefault("eval-every", "150"));
+        double minutes = Double.parseDouble(options.getOrDefault("minutes", "0"));
+        TrainingConfig training = TrainingConfig.adamW(Double.parseDouble(options.getOrDefault("lr", "1e-2")))
+                .withSchedule(0.06, 1.0).withEpochs((int) Math.ceil((double) steps / train.size()));
+        TrainingLoop loop = new TrainingLoop(train, training, steps, evalEvery);
+
+        System.out.printf("%s, %s psl %d, %d steps of batch 32 (%d per epoch), mean padded length %.1f (real %.1f), %d threads%n",
+                artifact.modelName(), prompt.method().id(), psl, loop.totalSteps(), train.size(),
+                Sst2Batches.meanPaddedLength(train), Sst2Batches.meanRealLength(train),
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf("%8s %10s %12s %10s %10s%n", "step", "train min", "examples/s", "loss", "dev acc");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            BertEncoder encoder = new BertEncoder(BertWeights.load(folder.path(), manager));
+            try (PromptTunedBert model = PromptTunedBert.initialize(encoder, prompt, training.seed(), manager);
+                    PromptTrainer trainer = new PromptTrainer(model, training, loop.totalSteps(), manager)) {
+                System.out.printf("trainable parameters: %,d%n", model.trainableParameterCount());
+                Progress progress = new Progress(new Scorer(model, manager), dev, minutes);
+                loop.run(trainer, progress);
+                if (Thread.interrupted() && progress.lossCount > 0) { // stopped by the time budget
+                    progress.onCheckpoint(trainer.stepsDone(), 0, true);
+                }
+                System.out.printf("done: %d steps, %.1f training minutes, %.1f examples/s overall, best dev accuracy %.4f%n",
+                        trainer.stepsDone(), progress.trainingSeconds / 60, progress.examples / progress.trainingSeconds,
+                        progress.best);
+            }
+        }
+    }
+
+    /** Times training only (evaluations stop the clock) and stops the run when the time budget is spent. */
+    private static final class Progress implements TrainingLoop.Listener {
+        private final Scorer scorer;
+        private final List<TrainingBatch> dev;
+        private final double budgetSeconds;
+        private double trainingSeconds;
+        private long examples;
+        private long windowExamples;
+        private double windowSeconds;
+        private double lossSum;
+        private int lossCount;
+        private double best;
+        private long stepStart = System.nanoTime();
+
+        Progress(Scorer scorer, List<TrainingBatch> dev, double minutes) {
+            this.scorer = scorer;
+            this.dev = dev;
+            this.budgetSeconds = minutes * 60;
+        }
+
+        @Override
+        public void onStep(PromptTrainer.StepResult result, int epoch, int batchSize) {
+            double seconds = (System.nanoTime() - stepStart) / 1e9;
+            trainingSeconds += seconds;
+            windowSeconds += seconds;
+            examples += batchSize;
+            windowExamples += batchSize;
+            lossSum += result.loss();
+            lossCount++;
+            if (budgetSeconds > 0 && trainingSeconds >= budgetSeconds) {
+                Thread.currentThread().interrupt(); // TrainingLoop stops before the next step
+            }
+            stepStart = System.nanoTime();
+        }
+
+        @Override
+        public void onCheckpoint(long stepsDone, int epoch, boolean last) {
+            ValidationScores scores = scorer.score(dev);
+            best = Math.max(best, scores.accuracy());
+            System.out.printf("%8d %10.2f %12.1f %10.4f %10.4f%n", stepsDone, trainingSeconds / 60,
+                    windowExamples / windowSeconds, lossSum / lossCount, scores.accuracy());
+            windowExamples = 0;
+            windowSeconds = 0;
+            lossSum = 0;
+            lossCount = 0;
+            stepStart = System.nanoTime();
+        }
+    }
+}
