@@ -19,6 +19,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 @ApplicationScoped
 public class MetricStream {
 
+    private static final int OVERFLOW_BUFFER = 10_000;
+
     private final BroadcastProcessor<MetricUpdate> updates = BroadcastProcessor.create();
 
     MetricStream(RunHistories histories) {
@@ -34,7 +36,8 @@ public class MetricStream {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<MetricUpdate> events() {
-        // A slow dashboard must not hold up the evaluator: it loses points, and reloads /api/runs to catch up.
-        return updates.onOverflow().drop();
+        // Bursts (a trainer's steps) are buffered per client; a client that falls this far behind is cut off,
+        // and its EventSource reconnects. The evaluator itself is never held up by a slow dashboard.
+        return updates.onOverflow().buffer(OVERFLOW_BUFFER);
     }
 }

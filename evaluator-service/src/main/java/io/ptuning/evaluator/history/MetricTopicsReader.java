@@ -35,7 +35,13 @@ public final class MetricTopicsReader implements AutoCloseable {
     public MetricTopicsReader(String bootstrapServers, List<String> topics, RunHistories histories) {
         this.consumer = KafkaClients.reader(bootstrapServers, 1 << 20, "evaluator-metric-reader");
         this.histories = histories;
+        // A topic created a moment ago (by this service at start) takes a little while to show in metadata.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         Map<String, List<PartitionInfo>> existing = consumer.listTopics();
+        while (!existing.keySet().containsAll(topics) && System.nanoTime() < deadline) {
+            sleep(200);
+            existing = consumer.listTopics();
+        }
         for (String topic : topics) {
             List<PartitionInfo> infos = existing.get(topic);
             if (infos == null) {
@@ -88,6 +94,15 @@ public final class MetricTopicsReader implements AutoCloseable {
         Map<TopicPartition, Long> positions = new java.util.HashMap<>();
         partitions.forEach(p -> positions.put(p, consumer.position(p)));
         return positions;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the metric topics", e);
+        }
     }
 
     /** Interrupts a blocking poll from another thread. */
