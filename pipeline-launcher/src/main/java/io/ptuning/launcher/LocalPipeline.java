@@ -1,0 +1,199 @@
+package io.ptuning.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ptuning.contract.Evaluation;
+import io.ptuning.contract.JsonRecords;
+import io.ptuning.contract.RunRequest;
+import io.ptuning.contract.RunStatus;
+import io.ptuning.contract.Topics;
+import io.ptuning.kafka.embedded.EmbeddedKafka;
+import io.ptuning.weights.cache.ModelCache;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The whole pipeline on one machine: a real Kafka broker (embedded, KRaft, on 127.0.0.1) unless
+ * {@code KAFKA_BOOTSTRAP_SERVERS} names a cluster; tokenizer-, trainer- and evaluator-service as separate
+ * processes; SST-2 published; one training run requested and followed to the end; a final report; and
+ * everything it started stopped again (also on Ctrl-C).
+ */
+public final class LocalPipeline {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LaunchOptions options;
+    private final PrintStream out;
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    LocalPipeline(LaunchOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        LaunchOptions options;
+        try {
+            options = LaunchOptions.parse(args);
+        } catch (LaunchOptions.UsageException e) {
+            System.err.println((e.getMessage().isEmpty() ? "" : e.getMessage() + "\n") + LaunchOptions.USAGE);
+            System.exit(e.getMessage().isEmpty() ? 0 : 2);
+            return;
+        }
+        List<String> problems = Preflight.problems(options);
+        if (!problems.isEmpty()) {
+            System.err.println("Cannot start:");
+            problems.forEach(p -> System.err.println("  - " + p));
+            System.exit(2);
+        }
+        LocalPipeline pipeline = new LocalPipeline(options, System.out);
+        Runtime.getRuntime().addShutdownHook(new Thread(pipeline::stopAll, "pipeline-shutdown"));
+        try {
+            Report report = pipeline.run();
+            report.print(System.out);
+            System.exit(report.status().state() == RunStatus.State.COMPLETED ? 0 : 1);
+        } catch (Exception e) {
+            System.err.println("The pipeline failed: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Runs the pipeline end to end and returns the report; stops nothing (see {@link #stopAll}). */
+    Report run() throws Exception {
+        long start = System.nanoTime();
+        String bootstrap = startKafka();
+        phase("models", "importing " + options.model() + " into " + ModelCache.configuredRoot() + " (once per machine)");
+        ModelCache.configured().resolve(options.model());
+
+        Map<String, String> common = Map.of(
+                "kafka.bootstrap.servers", bootstrap,
+                "ptuning.model.cache", ModelCache.configuredRoot().toString());
+        ServiceProcess tokenizer = service("tokenizer-service", options.tokenizerPort(), "1g", with(common,
+                "tokenizer.dataset.dir", options.sst2().toString(), "tokenizer.model", options.model()));
+        ServiceProcess trainer = service("trainer-service", options.trainerPort(), "4g", common);
+        ServiceProcess evaluator = service("evaluator-service", options.evaluatorPort(), "4g", common);
+        for (ServiceProcess service : List.of(tokenizer, trainer, evaluator)) {
+            service.awaitReady(Duration.ofMinutes(3));
+        }
+        phase("services", "ready; dashboard: " + evaluator.baseUrl() + "/");
+
+        phase("tokenizing", "publishing SST-2 train and validation");
+        JsonNode train = JSON.readTree(tokenizer.post("/publish/train", "", Duration.ofMinutes(10)));
+        JsonNode validation = JSON.readTree(tokenizer.post("/publish/validation", "", Duration.ofMinutes(10)));
+        for (JsonNode split : List.of(train, validation)) {
+            out.printf("[tokenizing] %s: %d rows in %d batches, padding %.1f%%, %s (%.0f rows/s)%n",
+                    split.path("topic").asText(), split.path("rows").asLong(), split.path("batches").asInt(),
+                    100 * split.path("paddingRatio").asDouble(), split.path("status").asText().toLowerCase(),
+                    split.path("rowsPerSecond").asDouble());
+        }
+
+        RunRequest request = RunRequest.of(options.runId(), options.preset(), options.overrides(), options.model(),
+                train.path("topic").asText(), train.path("datasetVersion").asText())
+                .withBudget(options.checkpointEvery(), options.maxSteps());
+        requestRun(bootstrap, request);
+        phase("training", "run " + request.runId() + ": preset " + request.preset() + " " + request.overrides()
+                + ", " + (options.maxSteps() > 0 ? options.maxSteps() + " steps" : "all epochs"));
+
+        try (RunFollower follower = new RunFollower(bootstrap, request.runId(), out)) {
+            follower.follow(Duration.ofHours(12), () -> {
+                for (ServiceProcess service : List.of(trainer, evaluator)) {
+                    if (!service.isAlive()) {
+                        throw new IllegalStateException(service.name() + " stopped; its log ends with:\n"
+                                + service.logTail(30));
+                    }
+                }
+            });
+            return new Report(request, follower.finalStatus(), follower.evaluations(), follower.best(),
+                    follower.stepsDone(), follower.trainingSeconds(), follower.meanExamplesPerSecond(),
+                    (System.nanoTime() - start) / 1e9, evaluator.baseUrl() + "/", bootstrap);
+        }
+    }
+
+    private String startKafka() {
+        if (options.kafka() != null && !options.kafka().isBlank()) {
+            phase("kafka", "using the cluster at " + options.kafka() + " (KAFKA_BOOTSTRAP_SERVERS)");
+            return options.kafka();
+        }
+        EmbeddedKafka kafka = EmbeddedKafka.start(options.work().resolve("kafka"));
+        started.add(kafka);
+        phase("kafka", "embedded broker (KRaft) at " + kafka.bootstrapServers() + ", data in " + kafka.dataDir());
+        return kafka.bootstrapServers();
+    }
+
+    private ServiceProcess service(String name, int port, String heap, Map<String, String> properties) {
+        ServiceProcess service = ServiceProcess.start(options.repository(), name, port, heap, properties,
+                options.work().resolve("logs"));
+        started.add(service);
+        phase("services", "starting " + name + " on port " + port + " (log: " + options.work().resolve("logs")
+                .resolve(name + ".log") + ")");
+        return service;
+    }
+
+    private static void requestRun(String bootstrap, RunRequest request) throws Exception {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.RUNS, request.runId(), JsonRecords.encode(request))).get();
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... pairs) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(base);
+        for (int i = 0; i < pairs.length; i += 2) {
+            all.put(pairs[i], pairs[i + 1]);
+        }
+        return all;
+    }
+
+    private void phase(String phase, String message) {
+        out.printf("[%s] %s%n", phase, message);
+    }
+
+    /** Stops services first (they flush to Kafka), then the broker; safe to call twice. */
+    void stopAll() {
+        synchronized (started) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                try {
+                    started.get(i).close();
+                } catch (Exception e) {
+                    out.println("stopping: " + e.getMessage());
+                }
+            }
+            started.clear();
+        }
+    }
+
+    /** What a person wants to know at the end of a run. */
+    record Report(RunRequest request, RunStatus status, List<Evaluation> evaluations, Evaluation best, long steps,
+            double trainingSeconds, double examplesPerSecond, double totalSeconds, String dashboard, String kafka) {
+
+        void print(PrintStream out) {
+            out.println();
+            out.printf("== Run %s: %s ==%n", request.runId(), status.state().name().toLowerCase()
+                    + (status.reason() == null ? "" : " (" + status.reason() + ")"));
+            out.printf("model %s, preset %s %s, %d steps%n", request.baseModel(), request.preset(),
+                    request.overrides(), steps);
+            out.printf("%8s %8s %10s %10s %10s%n", "step", "epoch", "accuracy", "loss", "macro-F1");
+            for (Evaluation e : evaluations) {
+                out.printf("%8d %8d %10.4f %10.4f %10.4f%n", e.step(), e.epoch() + 1, e.accuracy(), e.loss(), e.macroF1());
+            }
+            if (best != null) {
+                out.printf("best checkpoint: step %d, dev accuracy %.4f (%d examples)%n", best.step(), best.accuracy(),
+                        best.examples());
+            }
+            out.printf("training: %.1f min at %.1f examples/s; whole pipeline %.1f min%n", trainingSeconds / 60,
+                    examplesPerSecond, totalSeconds / 60);
+        }
+    }
+}
