@@ -18,10 +18,25 @@ public class TrainerTestResource implements QuarkusTestResourceLifecycleManager 
         try {
             Path cache = Files.createTempDirectory("trainer-model-cache-");
             tokenizerFingerprint = TinyModel.write(cache);
+            linkImportedModels(cache);
             return Map.of("kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
                     "trainer.model-cache", cache.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The real models already imported into the checkout's cache (benchmark), linked rather than imported again. */
+    private static void linkImportedModels(Path cache) throws IOException {
+        String shared = System.getProperty("ptuning.model.cache");
+        if (shared == null || !Files.isDirectory(Path.of(shared))) {
+            return;
+        }
+        try (var folders = Files.list(Path.of(shared))) {
+            for (Path folder : folders.filter(Files::isDirectory).filter(f -> !f.getFileName().toString().startsWith("."))
+                    .toList()) {
+                Files.createSymbolicLink(cache.resolve(folder.getFileName()), folder.toAbsolutePath());
+            }
         }
     }
 
