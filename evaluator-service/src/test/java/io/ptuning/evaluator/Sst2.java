@@ -1,0 +1,86 @@
+package io.ptuning.evaluator;
+
+import io.ptuning.contract.BatchMetadata;
+import io.ptuning.contract.EncodedBatch;
+import io.ptuning.contract.Split;
+import io.ptuning.training.TrainingBatch;
+import io.ptuning.weights.HostTensor;
+import io.ptuning.weights.tokenizer.BertTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+/** SST-2 rows from the shared GLUE files, tokenized and packed into length-sorted batches of 32. */
+final class Sst2 {
+
+    record Row(long id, long[] ids, long label) {}
+
+    private Sst2() {
+    }
+
+    static List<Row> rows(String file, BertTokenizer tokenizer) {
+        Path path = Path.of(System.getProperty("sst2.dir", "../../shared/data/sst2")).resolve(file);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("SST-2 not readable at " + path + " (set -Dsst2.dir)", e);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int tab = line.lastIndexOf('\t');
+            rows.add(new Row(i - 1, tokenizer.encode(line.substring(0, tab)), Long.parseLong(line.substring(tab + 1).trim())));
+        }
+        return rows;
+    }
+
+    /** Rows sorted by length, cut into batches of {@code size}, padded per batch. */
+    static List<EncodedBatch> batches(List<Row> rows, int size, String version, String tokenizerFingerprint) {
+        List<Row> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparingInt((Row r) -> r.ids().length).thenComparingLong(Row::id));
+        int count = (sorted.size() + size - 1) / size;
+        List<EncodedBatch> batches = new ArrayList<>();
+        for (int b = 0; b < count; b++) {
+            List<Row> chunk = sorted.subList(b * size, Math.min(sorted.size(), (b + 1) * size));
+            int length = chunk.stream().mapToInt(r -> r.ids().length).max().orElseThrow();
+            long[] ids = new long[chunk.size() * length];
+            long[] mask = new long[chunk.size() * length];
+            long[] labels = new long[chunk.size()];
+            long[] exampleIds = new long[chunk.size()];
+            for (int i = 0; i < chunk.size(); i++) {
+                long[] row = chunk.get(i).ids();
+                System.arraycopy(row, 0, ids, i * length, row.length);
+                for (int t = 0; t < row.length; t++) {
+                    mask[i * length + t] = 1;
+                }
+                labels[i] = chunk.get(i).label();
+                exampleIds[i] = chunk.get(i).id();
+            }
+            batches.add(new EncodedBatch(BatchMetadata.of("sst2", version, Split.VALIDATION, b, count, tokenizerFingerprint),
+                    chunk.size(), length, ids, mask, labels, exampleIds));
+        }
+        return batches;
+    }
+
+    /** {@code count} random train rows as length-sorted training batches of 32, in shuffled batch order. */
+    static List<TrainingBatch> trainingBatches(BertTokenizer tokenizer, int count, long seed) {
+        List<Row> rows = new ArrayList<>(rows("train.tsv", tokenizer));
+        Collections.shuffle(rows, new Random(seed));
+        List<EncodedBatch> encoded = new ArrayList<>(batches(rows.subList(0, count), 32, "train-sample", tokenizer.fingerprint()));
+        Collections.shuffle(encoded, new Random(seed + 1));
+        return encoded.stream().map(Sst2::training).toList();
+    }
+
+    static TrainingBatch training(EncodedBatch b) {
+        long[] shape = {b.batchSize(), b.sequenceLength()};
+        return new TrainingBatch(HostTensor.ofLongs(shape, b.inputIds()), HostTensor.ofLongs(shape, b.attentionMask()),
+                HostTensor.ofLongs(new long[] {b.batchSize()}, b.labels()));
+    }
+}
