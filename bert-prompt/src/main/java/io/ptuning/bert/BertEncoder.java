@@ -80,6 +80,16 @@ public final class BertEncoder {
      * @return [B, T, H] last hidden state
      */
     public NDArray encode(NDArray hidden, NDArray attentionMask, List<KeyValuePrefix> prefixes, boolean training) {
+        return encode(hidden, attentionMask, prefixes, training, -1);
+    }
+
+    /**
+     * Runs every encoder layer; with {@code onlyPosition >= 0} the last layer computes that row alone and the
+     * result is [B, 1, H]. A classifier reads one row, and in the last layer the other rows' queries,
+     * attention outputs and feed-forwards feed nothing (their keys and values still do).
+     */
+    public NDArray encode(NDArray hidden, NDArray attentionMask, List<KeyValuePrefix> prefixes, boolean training,
+            long onlyPosition) {
         if (prefixes != null && prefixes.size() != config.numHiddenLayers()) {
             throw new IllegalArgumentException(prefixes.size() + " prefixes for " + config.numHiddenLayers() + " layers");
         }
@@ -90,27 +100,35 @@ public final class BertEncoder {
         }
         // Added to attention scores: 0 where a key may be attended, the most negative float where it may not.
         NDArray maskBias = keyMask.neg().add(1f).mul(-Float.MAX_VALUE).expandDims(1).expandDims(1);
-        for (int i = 0; i < config.numHiddenLayers(); i++) {
-            hidden = layer(i, hidden, maskBias, prefixes == null ? null : prefixes.get(i), training);
+        int last = config.numHiddenLayers() - 1;
+        for (int i = 0; i <= last; i++) {
+            NDArray rows = i == last && onlyPosition >= 0
+                    ? hidden.get(new NDIndex(":, {}:{}, :", onlyPosition, onlyPosition + 1))
+                    : hidden;
+            hidden = layer(i, rows, hidden, maskBias, prefixes == null ? null : prefixes.get(i), training);
         }
         return hidden;
     }
 
-    /** One transformer layer: self-attention, add and norm, feed-forward, add and norm. */
-    NDArray layer(int index, NDArray hidden, NDArray maskBias, KeyValuePrefix prefix, boolean training) {
+    /**
+     * One transformer layer for {@code rows} (all of {@code hidden}, or a subset): self-attention over all of
+     * {@code hidden}, add and norm, feed-forward, add and norm.
+     */
+    NDArray layer(int index, NDArray rows, NDArray hidden, NDArray maskBias, KeyValuePrefix prefix, boolean training) {
         String name = "encoder.layer." + index + ".";
-        NDArray attention = selfAttention(name + "attention.self.", hidden, maskBias, prefix, training);
+        NDArray attention = selfAttention(name + "attention.self.", rows, hidden, maskBias, prefix, training);
         attention = linear(attention, name + "attention.output.dense");
-        hidden = layerNorm(dropout(attention, training).add(hidden), name + "attention.output.LayerNorm");
+        NDArray h = layerNorm(dropout(attention, training).add(rows), name + "attention.output.LayerNorm");
 
-        NDArray intermediate = gelu(linear(hidden, name + "intermediate.dense"));
+        NDArray intermediate = gelu(linear(h, name + "intermediate.dense"));
         NDArray output = linear(intermediate, name + "output.dense");
-        return layerNorm(dropout(output, training).add(hidden), name + "output.LayerNorm");
+        return layerNorm(dropout(output, training).add(h), name + "output.LayerNorm");
     }
 
-    /** Scaled dot-product attention over [prefix keys; token keys], heads in parallel. */
-    NDArray selfAttention(String name, NDArray hidden, NDArray maskBias, KeyValuePrefix prefix, boolean training) {
-        NDArray query = splitHeads(linear(hidden, name + "query"));
+    /** Scaled dot-product attention of {@code queries} over [prefix keys; token keys], heads in parallel. */
+    NDArray selfAttention(String name, NDArray queries, NDArray hidden, NDArray maskBias, KeyValuePrefix prefix,
+            boolean training) {
+        NDArray query = splitHeads(linear(queries, name + "query"));
         NDArray key = splitHeads(linear(hidden, name + "key"));
         NDArray value = splitHeads(linear(hidden, name + "value"));
         if (prefix != null && prefix.length() > 0) {

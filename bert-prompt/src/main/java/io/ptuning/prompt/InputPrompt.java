@@ -50,7 +50,7 @@ final class InputPrompt implements PromptMethod {
             mask = step.ones(new Shape(batch, length), attentionMask.getDataType()).concat(attentionMask, 1);
         }
         NDArray hidden = encoder.embed(inputIds, prompt, 0, training);
-        NDArray lastHidden = encoder.encode(hidden, mask, null, training);
-        return new Encoded(lastHidden, poolFirstPosition ? 0 : length);
+        long poolPosition = poolFirstPosition ? 0 : length;
+        return new Encoded(encoder.encode(hidden, mask, null, training, poolPosition), 0);
     }
 }

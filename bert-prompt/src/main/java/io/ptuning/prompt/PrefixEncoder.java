@@ -105,6 +105,6 @@ final class PrefixEncoder implements PromptMethod {
         List<KeyValuePrefix> prefixes = keyValuePrefixes(inputIds.getManager(), batch, training);
         long firstPosition = config.shiftPositions() ? config.prefixLength() : 0;
         NDArray hidden = encoder.embed(inputIds, null, firstPosition, training);
-        return new Encoded(encoder.encode(hidden, attentionMask, prefixes, training), 0);
+        return new Encoded(encoder.encode(hidden, attentionMask, prefixes, training, 0), 0);
     }
 }

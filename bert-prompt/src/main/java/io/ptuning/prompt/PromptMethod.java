@@ -13,6 +13,6 @@ sealed interface PromptMethod permits InputPrompt, PrefixEncoder {
     /** Runs the encoder with the method's vectors wired in. */
     Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, boolean training);
 
-    /** The last hidden state and the position the classifier pools. */
+    /** The last hidden state (possibly only the rows the classifier reads) and the position it pools. */
     record Encoded(NDArray lastHidden, long poolPosition) {}
 }

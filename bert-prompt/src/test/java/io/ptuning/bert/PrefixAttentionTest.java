@@ -27,7 +27,7 @@ class PrefixAttentionTest {
 
             NDArray keyMask = manager.ones(new Shape(batch, psl)).concat(mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false), 1);
             NDArray maskBias = keyMask.neg().add(1f).mul(-Float.MAX_VALUE).expandDims(1).expandDims(1);
-            float[] actual = encoder.selfAttention("encoder.layer.0.attention.self.", hidden, maskBias,
+            float[] actual = encoder.selfAttention("encoder.layer.0.attention.self.", hidden, hidden, maskBias,
                     new KeyValuePrefix(pk, pv), false).toFloatArray();
 
             float[] x = hidden.toFloatArray();
@@ -69,6 +69,23 @@ class PrefixAttentionTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void computingOnlyThePooledRowInTheLastLayerGivesThatRowOfTheFullComputation() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            BertEncoder encoder = TinyBert.create(manager, 11);
+            NDArray ids = manager.create(new long[][] {{1, 7, 8, 9, 2}, {1, 10, 2, 0, 0}});
+            NDArray mask = manager.create(new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
+            NDArray embedded = encoder.embed(ids, null, 0, false);
+            NDArray full = encoder.encode(embedded, mask, null, false);
+            for (long position : new long[] {0, 2}) {
+                NDArray row = encoder.encode(embedded, mask, null, false, position);
+                assertThat(row.getShape()).isEqualTo(new Shape(2, 1, encoder.config().hiddenSize()));
+                float[] expected = full.get(new ai.djl.ndarray.index.NDIndex(":, {}:{}, :", position, position + 1)).toFloatArray();
+                assertThat(row.toFloatArray()).containsExactly(expected, offset(1e-5f));
             }
         }
     }

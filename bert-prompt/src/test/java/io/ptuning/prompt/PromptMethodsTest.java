@@ -72,7 +72,9 @@ class PromptMethodsTest {
             NDArray ids = step.create(new long[][] {{1, 7, 8, 9, 2}, {1, 10, 2, 0, 0}});
             NDArray mask = step.create(new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
             NDArray plain = encoder.lastHiddenState(ids, mask);
-            NDArray prefixed = model.method().encode(encoder, ids, mask, false).lastHidden();
+            PrefixEncoder prefix = (PrefixEncoder) model.method();
+            NDArray prefixed = encoder.encode(encoder.embed(ids, null, 0, false), mask,
+                    prefix.keyValuePrefixes(step, 2, false), false);
             assertThat(prefixed.toFloatArray()).containsExactly(plain.toFloatArray());
         }
     }
