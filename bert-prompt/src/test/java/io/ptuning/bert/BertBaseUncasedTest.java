@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.ptuning.prompt.PromptConfig;
+import io.ptuning.prompt.PromptTunedBert;
+import io.ptuning.training.PromptTrainer;
+import io.ptuning.training.TrainingBatch;
+import io.ptuning.training.TrainingConfig;
+import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.tokenizer.BertTokenizer;
 import java.util.ArrayList;
@@ -12,8 +18,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** bert-base-uncased imported from the TF checkpoint fills in masked words as the published model does. */
-class BertBaseMaskedLmTest {
+/**
+ * bert-base-uncased imported from the TF checkpoint: fills in masked words as the published model does, and
+ * takes P-Tuning v2 steps with the formula's trainable-parameter count.
+ */
+class BertBaseUncasedTest {
 
     static NDManager manager;
     static BertEncoder encoder;
@@ -48,6 +57,29 @@ class BertBaseMaskedLmTest {
     void fillsTwoMoreEverydaySentences() {
         assertThat(topWords("the man went to the [MASK] to buy some milk .", 5)).first().isEqualTo("store");
         assertThat(topWords("i drink a cup of [MASK] every morning .", 5)).first().isEqualTo("coffee");
+    }
+
+    @Test
+    void prefixTuningTrainsPslTimesTwoLTimesDPlusTheHeadAndTakesSteps() {
+        PromptConfig config = PromptConfig.prefix(20);
+        try (PromptTunedBert model = PromptTunedBert.initialize(encoder, config, 1, manager);
+                PromptTrainer trainer = new PromptTrainer(model, TrainingConfig.adamW(1e-2), 2, manager)) {
+            assertThat(model.trainableParameterCount()).isEqualTo(20L * 2 * 12 * 768 + 768 * 2 + 2);
+            HostTensor before = model.state().get("prefix.embedding");
+            List<long[]> rows = RealModels.sst2DevSentences().subList(0, 16).stream().map(tokenizer::encode).toList();
+            PaddedBatch batch = PaddedBatch.of(rows);
+            long[] shape = {batch.rows(), batch.length()};
+            TrainingBatch training = new TrainingBatch(HostTensor.ofLongs(shape, flat(batch.ids())),
+                    HostTensor.ofLongs(shape, flat(batch.mask())), HostTensor.ofLongs(new long[] {batch.rows()}, new long[batch.rows()]));
+            for (int i = 0; i < 2; i++) {
+                assertThat(trainer.step(training).loss()).isFinite().isPositive();
+            }
+            assertThat(model.state().get("prefix.embedding")).isNotEqualTo(before);
+        }
+    }
+
+    private static long[] flat(long[][] rows) {
+        return java.util.Arrays.stream(rows).flatMapToLong(java.util.Arrays::stream).toArray();
     }
 
     private static List<String> topWords(String sentence, int k) {
