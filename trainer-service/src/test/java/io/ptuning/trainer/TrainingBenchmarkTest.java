@@ -16,7 +16,9 @@ import io.ptuning.training.PromptTrainer;
 import io.ptuning.training.TrainingBatch;
 import io.ptuning.training.TrainingLoop;
 import io.ptuning.training.TuningRecipe;
-import io.ptuning.weights.HostTensor;
+import io.ptuning.trainer.batches.BatchRangeReader;
+import io.ptuning.trainer.batches.DeadLetterPublisher;
+import io.ptuning.trainer.kafka.TopicSetup;
 import io.ptuning.weights.tokenizer.BertTokenizer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,7 +55,10 @@ class TrainingBenchmarkTest {
         List<EncodedBatch> batches = sst2Batches(model, base.tokenizerFingerprint(), steps, 32);
         String topic = "sst2bench.batches.train";
         BatchTopics.publish(topic, BatchTopics.encoded(batches));
-        List<TrainingBatch> training = batches.stream().map(TrainingBenchmarkTest::training).toList();
+        // Decoded by the service's own reader (not timed): the library-alone runs train on exactly these batches.
+        List<TrainingBatch> training = new BatchRangeReader(components.clients(),
+                new DeadLetterPublisher(components.producer(), new TopicSetup(components.settings())), Long.MAX_VALUE)
+                .read(topic, 0, -1, BatchTopics.VERSION, base.tokenizerFingerprint(), "benchmark").batches();
         RunRequest request = RunRequest.of("bench-" + model, "ptv2", Map.of(), model, topic, BatchTopics.VERSION)
                 .withBudget(checkpointEvery, steps).withDevice("cpu");
 
@@ -140,11 +145,5 @@ class TrainingBenchmarkTest {
                     fingerprint), batchSize, length, input, mask, label, example));
         }
         return batches;
-    }
-
-    private static TrainingBatch training(EncodedBatch batch) {
-        long[] shape = {batch.batchSize(), batch.sequenceLength()};
-        return new TrainingBatch(HostTensor.ofLongs(shape, batch.inputIds()), HostTensor.ofLongs(shape, batch.attentionMask()),
-                HostTensor.ofLongs(new long[] {batch.batchSize()}, batch.labels()));
     }
 }
