@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
 import io.ptuning.bert.DeviceTensors;
+import io.ptuning.bert.GradMode;
 import io.ptuning.prompt.PromptTunedBert;
 import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.SafetensorsFile;
@@ -48,6 +49,7 @@ public final class PromptTrainer implements AutoCloseable {
     public record StepResult(long step, double loss, double learningRate, double gradientNorm) {}
 
     public StepResult step(TrainingBatch batch) {
+        GradMode.off(); // on for the forward and backward pass only (the collector), off for the update
         Engine.getInstance().setRandomSeed((int) (config.seed() + step));
         try (NDManager scope = manager.newSubManager()) {
             NDArray ids = DeviceTensors.upload(scope, batch.inputIds());

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.loss.Loss;
 import io.ptuning.bert.DeviceTensors;
+import io.ptuning.bert.GradMode;
 import io.ptuning.prompt.PromptTunedBert;
 import io.ptuning.weights.HostTensor;
 
@@ -23,6 +24,7 @@ public final class Scorer {
 
     /** Softmax probabilities [B][numLabels] for token ids and mask [B, T]; no dropout. */
     public float[][] probabilities(HostTensor inputIds, HostTensor attentionMask) {
+        GradMode.off();
         try (NDManager scope = manager.newSubManager()) {
             NDArray logits = model.logits(DeviceTensors.upload(scope, inputIds), DeviceTensors.upload(scope, attentionMask), false);
             float[] flat = logits.softmax(-1).toFloatArray();
@@ -37,6 +39,7 @@ public final class Scorer {
 
     /** Confusion matrix and summed loss over every example of {@code batches}. */
     public ValidationScores score(Iterable<TrainingBatch> batches) {
+        GradMode.off();
         int numLabels = model.config().numLabels();
         long[][] confusion = new long[numLabels][numLabels];
         double lossSum = 0;

@@ -108,6 +108,23 @@ class PromptTrainerTest {
     }
 
     @Test
+    void stepsRunOnThreadsOtherThanTheOneThatLoadedTheEngine() throws Exception {
+        // libtorch's grad mode is per thread and on by default: a consumer's worker thread must still train.
+        Thread worker = new Thread(() -> {
+            try (PromptTunedBert model = PromptTunedBert.initialize(encoder, PromptConfig.prefix(4), 1, manager);
+                    PromptTrainer trainer = new PromptTrainer(model, TRAINING, 2, manager)) {
+                trainer.step(BATCHES.get(0));
+                trainer.step(BATCHES.get(1));
+            }
+        });
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        worker.setUncaughtExceptionHandler((t, e) -> failure.set(e));
+        worker.start();
+        worker.join();
+        assertThat(failure.get()).isNull();
+    }
+
+    @Test
     void prefixGradientsMatchFiniteDifferences() {
         PromptConfig config = PromptConfig.prefix(3);
         try (PromptTunedBert model = PromptTunedBert.initialize(encoder, config, 4, manager);

@@ -1,7 +1,6 @@
 package io.ptuning.trainer;
 
 import ai.djl.Device;
-import ai.djl.pytorch.jni.JniUtils;
 import io.ptuning.contract.BatchMetadata;
 import io.ptuning.contract.EncodedBatch;
 import io.ptuning.contract.RunRequest;
@@ -80,7 +79,6 @@ class TrainingBenchmarkTest {
 
     private static double libraryAlone(BaseModels.LoadedModel base, RunRequest request, List<TrainingBatch> batches,
             int steps) {
-        JniUtils.setGradMode(false);
         TuningRecipe recipe = TuningRecipe.preset(request.preset()).withOverrides(request.overrides());
         TrainingLoop loop = new TrainingLoop(batches, recipe.training(), steps, 0);
         long[] examples = {0};

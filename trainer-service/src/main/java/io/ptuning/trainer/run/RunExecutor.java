@@ -2,7 +2,6 @@ package io.ptuning.trainer.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
@@ -120,11 +119,6 @@ public final class RunExecutor {
         if (committed.isEmpty()) {
             publisher.commit(start, null); // pins the resolved range before the first step
         }
-        // libtorch's grad mode is per thread and on by default; DJL turns it off only on the thread that started the
-        // engine, and its GradientCollector restores the previous mode. A run on any other thread (a worker of the
-        // consumer, a test thread) would then update its leaf tensors in place with grad mode on, which libtorch
-        // refuses. Start every run with it off: the library's collector turns it on for the backward pass only.
-        JniUtils.setGradMode(false);
         try (NDManager manager = base.manager().newSubManager();
                 PromptTunedBert model = start.model().isPresent()
                         ? PromptTunedBert.fromCheckpoint(base.encoder(), start.model().get(), "state of run " + runId, manager)
