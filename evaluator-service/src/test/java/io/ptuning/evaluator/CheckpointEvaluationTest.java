@@ -15,6 +15,7 @@ import io.ptuning.contract.MetricEvents;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
 import io.ptuning.evaluator.history.MetricTopicsReader;
+import io.ptuning.evaluator.scoring.KafkaClients;
 import io.ptuning.evaluator.history.MetricTopicsReplay;
 import io.ptuning.evaluator.history.RunHistories;
 import io.ptuning.evaluator.history.RunHistory;
@@ -178,7 +179,7 @@ class CheckpointEvaluationTest {
 
         // A new evaluator process starts with nothing but the topics.
         RunHistories rebuilt = new RunHistories(2000);
-        try (MetricTopicsReader reader = new MetricTopicsReader(SharedKafka.bootstrapServers(), MetricTopicsReplay.TOPICS, rebuilt)) {
+        try (MetricTopicsReader reader = new MetricTopicsReader(KafkaClients.of(SharedKafka.bootstrapServers()), MetricTopicsReplay.TOPICS, rebuilt)) {
             reader.catchUp(Duration.ofSeconds(30));
         }
         RunHistory before = histories.get(run).orElseThrow();

@@ -10,22 +10,13 @@ import io.ptuning.contract.Split;
 import io.ptuning.prompt.PromptConfig;
 import io.ptuning.prompt.PromptTunedBert;
 import io.ptuning.weights.BertConfig;
-import io.ptuning.weights.BertParameterLayout;
-import io.ptuning.weights.HostTensor;
-import io.ptuning.weights.ImportedBert;
+import io.ptuning.weights.TinyModelFolders;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.cache.ModelCache;
 import io.ptuning.weights.tokenizer.BertTokenizer;
-import io.ptuning.weights.tokenizer.Vocabulary;
-import io.ptuning.weights.tokenizer.WordPieceTokenizerJson;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * A tiny BERT with random weights and a small WordPiece vocabulary, written as a real model folder into the
@@ -43,27 +34,8 @@ final class TinyModel {
     }
 
     /** The folder in the model cache, written once per cache (same seed, same bytes). */
-    static synchronized ModelFolder folder() {
-        Path path = ModelCache.configuredRoot().resolve(NAME);
-        if (Files.isDirectory(path)) {
-            return ModelFolder.open(path);
-        }
-        Random random = new Random(11);
-        BertParameterLayout layout = new BertParameterLayout(CONFIG);
-        SortedMap<String, long[]> shapes = new TreeMap<>(layout.encoder());
-        shapes.putAll(layout.pooler());
-        SortedMap<String, HostTensor> tensors = new TreeMap<>();
-        shapes.forEach((name, shape) -> {
-            float[] values = new float[(int) HostTensor.elementCount(shape)];
-            boolean layerNormWeight = name.contains("LayerNorm.weight");
-            for (int i = 0; i < values.length; i++) {
-                values[i] = layerNormWeight ? 1f + 0.1f * (float) random.nextGaussian() : 0.2f * (float) random.nextGaussian();
-            }
-            tensors.put(name, HostTensor.ofFloats(shape, values));
-        });
-        Vocabulary vocabulary = new Vocabulary(TOKENS);
-        return ModelFolder.write(path, new ImportedBert(CONFIG, tensors), Map.of("model", NAME), vocabulary,
-                WordPieceTokenizerJson.build(vocabulary, true));
+    static ModelFolder folder() {
+        return TinyModelFolders.withVocabulary(ModelCache.configured(), NAME, TOKENS, CONFIG.maxPositionEmbeddings(), 11);
     }
 
     static String tokenizerFingerprint() {

@@ -34,7 +34,7 @@ class LocalPipelineEndToEndTest {
 
     @Test
     void everyCheckpointOfARunGetsAnAccuracyEventOnTheWholeDevSplit(@TempDir Path work) throws Exception {
-        TinyModelFolders.inCache(ModelCache.configured(), "tiny-bert-e2e", 1);
+        TinyModelFolders.withRealVocabulary(ModelCache.configured(), "tiny-bert-e2e", 1);
         Path repository = Path.of(System.getProperty("repository.root"));
         int[] ports = FreePorts.three();
         LaunchOptions options = LaunchOptions.parse(new String[] {

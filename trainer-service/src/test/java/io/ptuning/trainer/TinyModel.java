@@ -1,19 +1,13 @@
 package io.ptuning.trainer;
 
 import io.ptuning.weights.BertConfig;
-import io.ptuning.weights.BertParameterLayout;
-import io.ptuning.weights.HostTensor;
-import io.ptuning.weights.ImportedBert;
-import io.ptuning.weights.ModelFolder;
+import io.ptuning.weights.TinyModelFolders;
 import io.ptuning.weights.tokenizer.BertTokenizer;
 import io.ptuning.weights.tokenizer.Vocabulary;
 import io.ptuning.weights.tokenizer.WordPieceTokenizerJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
 
 /** A tiny random BERT model folder (40-word vocabulary, 2 layers of width 32): runs on it take seconds. */
 public final class TinyModel {
@@ -31,23 +25,8 @@ public final class TinyModel {
         for (int i = tokens.size(); i < CONFIG.vocabSize(); i++) {
             tokens.add("word" + i);
         }
-        Vocabulary vocabulary = new Vocabulary(tokens);
-        Random random = new Random(7);
-        Map<String, HostTensor> tensors = new TreeMap<>();
-        BertParameterLayout layout = new BertParameterLayout(CONFIG);
-        Map<String, long[]> shapes = new TreeMap<>(layout.encoder());
-        shapes.putAll(layout.pooler());
-        shapes.forEach((name, shape) -> {
-            float[] values = new float[(int) HostTensor.elementCount(shape)];
-            boolean layerNormWeight = name.contains("LayerNorm.weight");
-            for (int i = 0; i < values.length; i++) {
-                values[i] = layerNormWeight ? 1f + 0.1f * (float) random.nextGaussian() : 0.2f * (float) random.nextGaussian();
-            }
-            tensors.put(name, HostTensor.ofFloats(shape, values));
-        });
-        Path folder = cache.resolve(NAME);
-        ModelFolder.write(folder, new ImportedBert(CONFIG, new TreeMap<>(tensors)), Map.of("model", NAME), vocabulary,
-                WordPieceTokenizerJson.build(vocabulary, true));
+        Path folder = TinyModelFolders.write(cache.resolve(NAME), CONFIG, new Vocabulary(tokens),
+                WordPieceTokenizerJson.build(new Vocabulary(tokens), true), 7).path();
         try (BertTokenizer tokenizer = BertTokenizer.load(folder, MAX_LENGTH)) {
             return tokenizer.fingerprint();
         }

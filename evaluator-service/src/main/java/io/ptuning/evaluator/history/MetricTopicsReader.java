@@ -32,8 +32,8 @@ public final class MetricTopicsReader implements AutoCloseable {
     private long applied;
 
     /** The topics must exist (the service creates them at start when missing). */
-    public MetricTopicsReader(String bootstrapServers, List<String> topics, RunHistories histories) {
-        this.consumer = KafkaClients.reader(bootstrapServers, 1 << 20, "evaluator-metric-reader");
+    public MetricTopicsReader(KafkaClients clients, List<String> topics, RunHistories histories) {
+        this.consumer = clients.reader(1 << 20, "evaluator-metric-reader");
         this.histories = histories;
         // A topic created a moment ago (by this service at start) takes a little while to show in metadata.
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

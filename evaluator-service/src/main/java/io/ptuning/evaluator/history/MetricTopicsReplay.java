@@ -1,5 +1,6 @@
 package io.ptuning.evaluator.history;
 
+import io.ptuning.evaluator.scoring.KafkaClients;
 import io.ptuning.contract.Topics;
 import io.ptuning.evaluator.config.EvaluatorConfig;
 import io.quarkus.runtime.ShutdownEvent;
@@ -7,7 +8,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +18,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +32,7 @@ public class MetricTopicsReplay {
     public static final List<String> TOPICS = List.of(Topics.TRAIN_METRICS, Topics.EVAL_METRICS);
 
     private final RunHistories histories;
-    private final String bootstrapServers;
+    private final KafkaClients clients;
     private final EvaluatorConfig config;
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -41,11 +40,10 @@ public class MetricTopicsReplay {
     private volatile Throwable failure;
     private Thread thread;
 
-    MetricTopicsReplay(RunHistories histories, EvaluatorConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    MetricTopicsReplay(RunHistories histories, EvaluatorConfig config, KafkaClients clients) {
         this.histories = histories;
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.clients = clients;
     }
 
     void start(@Observes StartupEvent event) {
@@ -56,7 +54,7 @@ public class MetricTopicsReplay {
     }
 
     private void follow() {
-        try (MetricTopicsReader r = new MetricTopicsReader(bootstrapServers, TOPICS, histories)) {
+        try (MetricTopicsReader r = new MetricTopicsReader(clients, TOPICS, histories)) {
             reader = r;
             long start = System.nanoTime();
             long events = r.catchUp(config.replayTimeout());
@@ -92,9 +90,7 @@ public class MetricTopicsReplay {
     }
 
     private void createMissingTopics() {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", bootstrapServers);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = clients.admin()) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             for (String topic : List.of(Topics.TRAIN_METRICS, Topics.EVAL_METRICS, Topics.deadLetter(Topics.CHECKPOINTS))) {
                 if (!existing.contains(topic)) {
@@ -114,7 +110,7 @@ public class MetricTopicsReplay {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " to check topics: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot reach Kafka at " + clients.bootstrapServers() + " to check topics: " + e.getMessage(), e);
         }
     }
 

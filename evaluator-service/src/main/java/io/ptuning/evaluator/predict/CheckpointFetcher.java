@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reads a checkpoint back from {@code ptuning.checkpoints}: at a known offset, or (after a restart, when only the
@@ -25,16 +24,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class CheckpointFetcher {
 
-    private final String bootstrapServers;
+    private final KafkaClients clients;
     private final int maxMessageBytes;
 
-    CheckpointFetcher(EvaluatorConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    CheckpointFetcher(EvaluatorConfig config, KafkaClients clients) {
+        this.clients = clients;
         this.maxMessageBytes = config.maxMessageBytes();
     }
 
     public Checkpoint fetch(CheckpointLocation location) {
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.reader(bootstrapServers, maxMessageBytes, "evaluator-checkpoint-fetch")) {
+        try (KafkaConsumer<String, byte[]> consumer = clients.reader(maxMessageBytes, "evaluator-checkpoint-fetch")) {
             TopicPartition partition = new TopicPartition(location.topic(), location.partition());
             consumer.assign(List.of(partition));
             consumer.seek(partition, location.offset());
@@ -54,7 +53,7 @@ public class CheckpointFetcher {
     /** The latest record of {@code runId} at {@code step} in the checkpoint topic, if any. */
     public Optional<Checkpoint> find(String runId, long step) {
         Checkpoint found = null;
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.reader(bootstrapServers, maxMessageBytes, "evaluator-checkpoint-scan")) {
+        try (KafkaConsumer<String, byte[]> consumer = clients.reader(maxMessageBytes, "evaluator-checkpoint-scan")) {
             Map<String, List<PartitionInfo>> topics = consumer.listTopics();
             List<PartitionInfo> infos = topics.get(Topics.CHECKPOINTS);
             if (infos == null) {

@@ -1,21 +1,43 @@
 package io.ptuning.evaluator.scoring;
 
+import io.ptuning.contract.KafkaConnection;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Plain consumers for reading topics from the beginning (validation batches, metric replays, checkpoints). */
+/**
+ * Plain clients for reading topics from the beginning (validation batches, metric replays, checkpoints),
+ * connected and authenticated like the service's messaging channels (the {@code kafka.*} configuration).
+ */
 public final class KafkaClients {
 
-    private KafkaClients() {
+    private final Map<String, Object> connection;
+
+    public KafkaClients(Map<String, Object> connection) {
+        this.connection = Map.copyOf(connection);
+    }
+
+    /** Clients for a broker without security, as tests use. */
+    public static KafkaClients of(String bootstrapServers) {
+        return new KafkaClients(Map.of("bootstrap.servers", bootstrapServers));
+    }
+
+    /** The service's clients, from Quarkus' default Kafka configuration. */
+    @Produces
+    @ApplicationScoped
+    static KafkaClients fromConfig(@Identifier("default-kafka-broker") Map<String, Object> kafkaDefaults) {
+        return new KafkaClients(KafkaConnection.settings(kafkaDefaults));
     }
 
     /** A consumer without a group: the caller assigns partitions and seeks; reads committed records only. */
-    public static KafkaConsumer<String, byte[]> reader(String bootstrapServers, int maxMessageBytes, String clientId) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", bootstrapServers);
+    public KafkaConsumer<String, byte[]> reader(int maxMessageBytes, String clientId) {
+        Map<String, Object> props = new HashMap<>(connection);
         props.put("client.id", clientId);
         props.put("isolation.level", "read_committed");
         props.put("enable.auto.commit", false);
@@ -23,5 +45,13 @@ public final class KafkaClients {
         props.put("max.partition.fetch.bytes", maxMessageBytes);
         props.put("fetch.max.bytes", Math.max(maxMessageBytes, 52_428_800));
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    public Admin admin() {
+        return Admin.create(new HashMap<>(connection));
+    }
+
+    public String bootstrapServers() {
+        return String.valueOf(connection.get("bootstrap.servers"));
     }
 }

@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,13 +29,13 @@ public class ValidationSplits {
 
     private static final Logger LOG = Logger.getLogger(ValidationSplits.class);
 
-    private final String bootstrapServers;
+    private final KafkaClients clients;
     private final int maxMessageBytes;
     /** Complete versions by topic, in the order their last record was written (latest last). */
     private final Map<String, List<ValidationSplit>> complete = new HashMap<>();
 
-    ValidationSplits(EvaluatorConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    ValidationSplits(EvaluatorConfig config, KafkaClients clients) {
+        this.clients = clients;
         this.maxMessageBytes = config.maxMessageBytes();
     }
 
@@ -76,7 +75,7 @@ public class ValidationSplits {
         Map<String, TreeMap<Integer, EncodedBatch>> byVersion = new HashMap<>();
         Map<String, Long> lastSeen = new HashMap<>();
         long order = 0;
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClients.reader(bootstrapServers, maxMessageBytes,
+        try (KafkaConsumer<String, byte[]> consumer = clients.reader(maxMessageBytes,
                 "evaluator-validation-reader")) {
             List<PartitionInfo> infos = consumer.listTopics().get(topic);
             if (infos == null) {

@@ -9,6 +9,7 @@ import io.ptuning.trainer.kafka.TopicSetup;
 import io.ptuning.trainer.model.BaseModels;
 import io.ptuning.weights.cache.ModelCache;
 import io.quarkus.runtime.StartupEvent;
+import io.ptuning.contract.KafkaConnection;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -45,14 +45,8 @@ public class TrainerComponents {
 
     public synchronized RunSettings settings() {
         if (settings == null) {
-            Map<String, Object> kafka = new HashMap<>();
             // Only the connection settings of the default broker config: the run clients set their own serdes.
-            kafkaDefaults.forEach((key, value) -> {
-                if (key.startsWith("bootstrap.servers") || key.startsWith("security.") || key.startsWith("sasl.")
-                        || key.startsWith("ssl.")) {
-                    kafka.put(key, value);
-                }
-            });
+            Map<String, Object> kafka = KafkaConnection.settings(kafkaDefaults);
             TrainerConfig.Kafka k = config.kafka();
             settings = new RunSettings(kafka, config.device(), config.tokenizerMaxLength(), config.batchCacheMaxBytes(),
                     k.maxMessageBytes(), k.replicationFactor(), k.runsPartitions(), k.stateTopic(),
