@@ -20,6 +20,7 @@ public final class BenchmarkCommand {
                     usage: java -jar bert-benchmarks.jar forward [--sst2 DIR] [--repeats 3]
                            java -jar bert-benchmarks.jar train [--sst2 DIR] [--model all-minilm-l6-v2]
                                 [--method prefix|prompt] [--steps 2105] [--eval-every 150] [--lr 1e-2]
+                                [--schedule linear (6% warm-up, decay, clip 1.0) | constant (torch AdamW defaults)]
                                 [--minutes 0 (no limit)]""");
             System.exit(2);
         }

@@ -50,8 +50,9 @@ final class TrainingBenchmark {
         long steps = Long.parseLong(options.getOrDefault("steps", Integer.toString(train.size())));
         int evalEvery = Integer.parseInt(options.getOrDefault("eval-every", "150"));
         double minutes = Double.parseDouble(options.getOrDefault("minutes", "0"));
-        TrainingConfig training = TrainingConfig.adamW(Double.parseDouble(options.getOrDefault("lr", "1e-2")))
-                .withSchedule(0.06, 1.0).withEpochs((int) Math.ceil((double) steps / train.size()));
+        TrainingConfig adamW = TrainingConfig.adamW(Double.parseDouble(options.getOrDefault("lr", "1e-2")));
+        TrainingConfig training = (options.getOrDefault("schedule", "linear").equals("constant") ? adamW
+                : adamW.withSchedule(0.06, 1.0)).withEpochs((int) Math.ceil((double) steps / train.size()));
         TrainingLoop loop = new TrainingLoop(train, training, steps, evalEvery);
 
         System.out.printf("%s, %s psl %d, %d steps of batch 32 (%d per epoch), mean padded length %.1f (real %.1f), %d threads%n",
