@@ -1,9 +1,5 @@
 package io.ptuning.evaluator.scoring;
 
-import io.ptuning.contract.KafkaConnection;
-import io.smallrye.common.annotation.Identifier;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,13 +22,6 @@ public final class KafkaClients {
     /** Clients for a broker without security, as tests use. */
     public static KafkaClients of(String bootstrapServers) {
         return new KafkaClients(Map.of("bootstrap.servers", bootstrapServers));
-    }
-
-    /** The service's clients, from Quarkus' default Kafka configuration. */
-    @Produces
-    @ApplicationScoped
-    static KafkaClients fromConfig(@Identifier("default-kafka-broker") Map<String, Object> kafkaDefaults) {
-        return new KafkaClients(KafkaConnection.settings(kafkaDefaults));
     }
 
     /** A consumer without a group: the caller assigns partitions and seeks; reads committed records only. */
