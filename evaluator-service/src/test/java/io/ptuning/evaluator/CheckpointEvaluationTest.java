@@ -158,7 +158,7 @@ class CheckpointEvaluationTest {
 
         ConsumerRecord<String, byte[]> dead = Topics.await("ptuning.checkpoints.dlq", r -> "run-no-base".equals(r.key()),
                 Duration.ofSeconds(60));
-        assertThat(header(dead, "dead-letter-reason")).contains("base model 'gpt-17' is not in the model cache");
+        assertThat(header(dead, "dead-letter-reason")).contains("base model 'gpt-17' cannot be found", "no model 'gpt-17'");
     }
 
     @Test

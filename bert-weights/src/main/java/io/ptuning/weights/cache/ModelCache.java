@@ -95,6 +95,9 @@ public final class ModelCache {
      * Hugging Face BERT folder a user or test placed at {@code <root>/<name>} (e.g. with ImportModelCommand).
      */
     public ModelFolder resolve(String name) {
+        if (name.isBlank() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            throw new IllegalArgumentException("'" + name + "' is not a model cache name (a folder name, no path)");
+        }
         for (ModelArtifact artifact : ModelArtifact.values()) {
             if (artifact.modelName().equals(name)) {
                 return resolve(artifact);

@@ -5,11 +5,9 @@ import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.BertWeights;
 import io.ptuning.evaluator.config.EvaluatorConfig;
 import io.ptuning.weights.ModelFolder;
-import io.ptuning.weights.cache.ModelArtifact;
 import io.ptuning.weights.cache.ModelCache;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,23 +62,12 @@ public class BaseModels {
     }
 
     private ModelFolder folder(String name) {
-        Path folder = cacheRoot.resolve(name);
-        if (Files.isDirectory(folder)) {
-            return ModelFolder.open(folder);
-        }
-        ModelArtifact artifact;
-        try {
-            artifact = ModelArtifact.byName(name);
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointRejected("base model '" + name + "' is not in the model cache " + cacheRoot
-                    + " and is not a model this project can import (" + e.getMessage() + ")");
-        }
         try {
             return new ModelCache(cacheRoot, BaseModels.class.getClassLoader(), ModelCache.localMavenRepository())
-                    .resolve(artifact);
+                    .resolve(name);
         } catch (RuntimeException e) {
-            throw new CheckpointRejected("base model '" + name + "' could not be imported into " + cacheRoot + ": "
-                    + e.getMessage(), e);
+            throw new CheckpointRejected("base model '" + name + "' cannot be found or imported in the model cache "
+                    + cacheRoot + ": " + e.getMessage(), e);
         }
     }
 

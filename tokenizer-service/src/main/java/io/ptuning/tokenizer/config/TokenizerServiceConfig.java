@@ -19,7 +19,7 @@ public interface TokenizerServiceConfig {
 
     /** Model whose tokenizer.json is used, from the model cache: {@code all-minilm-l6-v2} or {@code bert-base-uncased}. */
     @WithDefault("all-minilm-l6-v2")
-    @Pattern(regexp = "all-minilm-l6-v2|bert-base-uncased", message = "must be all-minilm-l6-v2 or bert-base-uncased")
+    @Pattern(regexp = "[A-Za-z0-9._-]+", message = "must be a model cache name, e.g. all-minilm-l6-v2 or bert-base-uncased")
     String model();
 
     /** Model cache root; defaults to system property ptuning.model.cache, env PTUNING_MODEL_CACHE, ~/.cache/ptuning/models. */

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ptuning.contract.Split;
 import io.ptuning.weights.batching.BatchingSettings;
 import io.ptuning.tokenizer.config.TokenizerServiceConfig;
-import io.ptuning.weights.cache.ModelArtifact;
 import io.ptuning.weights.cache.ModelCache;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.tokenizer.BertTokenizer;
@@ -129,7 +128,7 @@ public class PublishService {
             ModelCache cache = config.modelCache()
                     .map(root -> new ModelCache(root, ModelCache.class.getClassLoader(), ModelCache.localMavenRepository()))
                     .orElseGet(ModelCache::configured);
-            ModelFolder folder = cache.resolve(ModelArtifact.byName(config.model()));
+            ModelFolder folder = cache.resolve(config.model());
             tokenizer = BertTokenizer.load(folder.path(), config.maxLength());
             LOG.infof("tokenizer %s from %s, max length %d, fingerprint %s", config.model(), folder.path(),
                     config.maxLength(), tokenizer.fingerprint());

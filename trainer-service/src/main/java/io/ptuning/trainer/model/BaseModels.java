@@ -8,8 +8,6 @@ import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.cache.ModelArtifact;
 import io.ptuning.weights.cache.ModelCache;
 import io.ptuning.weights.tokenizer.BertTokenizer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -54,14 +52,7 @@ public final class BaseModels implements AutoCloseable {
     }
 
     private ModelFolder folder(String name) {
-        if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-            throw new IllegalArgumentException("base model '" + name + "' is not a model cache name");
-        }
-        Path folder = cache.root().resolve(name);
-        if (Files.isDirectory(folder)) {
-            return ModelFolder.open(folder);
-        }
-        return cache.resolve(ModelArtifact.byName(name));
+        return cache.resolve(name);
     }
 
     @Override
