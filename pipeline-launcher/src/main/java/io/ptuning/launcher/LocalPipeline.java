@@ -181,7 +181,7 @@ public final class LocalPipeline {
         void print(PrintStream out) {
             out.println();
             out.printf("== Run %s: %s ==%n", request.runId(), status.state().name().toLowerCase()
-                    + (status.reason() == null ? "" : " (" + status.reason() + ")"));
+                    + (status.reason() == null || status.reason().isBlank() ? "" : " (" + status.reason() + ")"));
             out.printf("model %s, preset %s %s, %d steps%n", request.baseModel(), request.preset(),
                     request.overrides(), steps);
             out.printf("%8s %8s %10s %10s %10s%n", "step", "epoch", "accuracy", "loss", "macro-F1");

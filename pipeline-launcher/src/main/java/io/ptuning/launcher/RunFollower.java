@@ -117,7 +117,7 @@ final class RunFollower implements AutoCloseable {
 
     private void onStatus(RunStatus status) {
         out.printf("[run]   %s %s%s%n", runId, status.state().name().toLowerCase(),
-                status.reason() == null ? "" : ": " + status.reason());
+                status.reason() == null || status.reason().isBlank() ? "" : ": " + status.reason());
         if (status.state() == RunStatus.State.COMPLETED || status.state() == RunStatus.State.FAILED) {
             finalStatus = status;
         }

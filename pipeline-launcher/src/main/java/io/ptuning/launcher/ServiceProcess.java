@@ -92,7 +92,7 @@ final class ServiceProcess implements AutoCloseable {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException(name + " answered " + response.statusCode() + " to POST " + path + ": "
-                    + response.body());
+                    + response.body() + "\nits log " + log + " ends with:\n" + logTail(30));
         }
         return response.body();
     }
