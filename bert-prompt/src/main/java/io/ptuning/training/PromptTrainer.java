@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
 import io.ptuning.bert.DeviceTensors;
@@ -34,6 +35,7 @@ public final class PromptTrainer implements AutoCloseable {
     private final AdamW optimizer;
     private final NDManager manager;
     private long step;
+    private long skippedSteps;
 
     /** @param totalSteps updates in the whole run, for the learning-rate schedule */
     public PromptTrainer(PromptTunedBert model, TrainingConfig config, long totalSteps, NDManager manager) {
@@ -70,9 +72,16 @@ public final class PromptTrainer implements AutoCloseable {
             });
             double norm = clipGradientNorm(gradients, scope);
             double lr = config.learningRateAt(step, totalSteps);
-            optimizer.update(trainable, gradients, lr, scope);
+            if (Double.isFinite(loss) && Double.isFinite(norm)) {
+                optimizer.update(trainable, gradients, lr, scope);
+            } else {
+                // An overflow in one batch must not turn every parameter into NaN for the rest of the run:
+                // skip the update (as mixed-precision loss scalers do); the loss reported says why.
+                skippedSteps++;
+            }
             // DJL does not zero gradients between steps (GradientCollector): do it, or they accumulate.
-            gradients.values().forEach(g -> g.subi(g));
+            // Filling with zeros (not g - g) also clears an inf or NaN.
+            gradients.values().forEach(g -> g.set(new NDIndex(":"), 0f));
             return new StepResult(step++, loss, lr, norm);
         }
     }
@@ -87,13 +96,18 @@ public final class PromptTrainer implements AutoCloseable {
             sumOfSquares += (double) value * value;
         }
         double total = Math.sqrt(sumOfSquares);
-        if (config.maxGradNorm() > 0) {
+        if (config.maxGradNorm() > 0 && Double.isFinite(total)) {
             double coefficient = config.maxGradNorm() / (total + 1e-6);
             if (coefficient < 1) {
                 gradients.values().forEach(g -> g.muli((float) coefficient));
             }
         }
         return total;
+    }
+
+    /** Steps whose loss or gradient was not finite, so no update was applied. */
+    public long skippedSteps() {
+        return skippedSteps;
     }
 
     public long stepsDone() {
