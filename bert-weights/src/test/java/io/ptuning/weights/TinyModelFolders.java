@@ -54,10 +54,18 @@ public final class TinyModelFolders {
 
     /** Writes a BERT with a pooler and random weights; the same seed gives the same bytes. */
     public static ModelFolder write(Path folder, BertConfig config, Vocabulary vocabulary, byte[] tokenizerJson, long seed) {
+        return ModelFolder.write(folder, new ImportedBert(config, randomWeights(config, seed, true)),
+                Map.of("model", folder.getFileName().toString()), vocabulary, tokenizerJson);
+    }
+
+    /** Random encoder (and pooler) tensors: N(0, 0.2) weights, LayerNorm scales near 1; same seed, same values. */
+    public static SortedMap<String, HostTensor> randomWeights(BertConfig config, long seed, boolean pooler) {
         Random random = new Random(seed);
         BertParameterLayout layout = new BertParameterLayout(config);
         SortedMap<String, long[]> shapes = new TreeMap<>(layout.encoder());
-        shapes.putAll(layout.pooler());
+        if (pooler) {
+            shapes.putAll(layout.pooler());
+        }
         SortedMap<String, HostTensor> tensors = new TreeMap<>();
         shapes.forEach((name, shape) -> {
             float[] values = new float[(int) HostTensor.elementCount(shape)];
@@ -67,7 +75,6 @@ public final class TinyModelFolders {
             }
             tensors.put(name, HostTensor.ofFloats(shape, values));
         });
-        return ModelFolder.write(folder, new ImportedBert(config, tensors), Map.of("model", folder.getFileName().toString()),
-                vocabulary, tokenizerJson);
+        return tensors;
     }
 }

@@ -2,7 +2,10 @@ package io.ptuning.contract;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** Data of a {@code io.ptuning.train.step} event: one optimizer step of a run. */
+/**
+ * Data of a {@code io.ptuning.train.step} event: one optimizer step of a run. {@code step} counts the steps
+ * done including this one (1 for the first), as checkpoint steps do.
+ */
 public record TrainStep(
         @JsonProperty("run_id") String runId,
         @JsonProperty("step") long step,

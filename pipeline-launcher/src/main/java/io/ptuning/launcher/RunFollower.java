@@ -100,8 +100,8 @@ final class RunFollower implements AutoCloseable {
         firstStepTime = firstStepTime == null ? time : firstStepTime;
         lastStepTime = time;
         long now = System.nanoTime();
-        if (now - lastPrintNanos > 10_000_000_000L || step.step() + 1 == step.totalSteps()) {
-            out.printf("[train] step %5d/%d  epoch %d  loss %.4f  lr %.2e  %.1f examples/s%n", step.step() + 1,
+        if (now - lastPrintNanos > 10_000_000_000L || step.step() == step.totalSteps()) {
+            out.printf("[train] step %5d/%d  epoch %d  loss %.4f  lr %.2e  %.1f examples/s%n", step.step(),
                     step.totalSteps(), step.epoch() + 1, step.loss(), step.learningRate(), step.examplesPerSecond());
             lastPrintNanos = now;
         }
@@ -146,7 +146,7 @@ final class RunFollower implements AutoCloseable {
     }
 
     long stepsDone() {
-        return steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step() + 1;
+        return steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step(); // TrainStep.step counts steps done
     }
 
     @Override
