@@ -1,5 +1,6 @@
 package io.ptuning.evaluator;
 
+import io.ptuning.kafka.embedded.EmbeddedKafkaResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ptuning.contract.Evaluation;

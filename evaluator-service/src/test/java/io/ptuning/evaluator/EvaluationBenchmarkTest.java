@@ -1,5 +1,6 @@
 package io.ptuning.evaluator;
 
+import io.ptuning.kafka.embedded.EmbeddedKafkaResource;
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.BertWeights;

@@ -5,6 +5,8 @@ import io.ptuning.contract.EncodedBatch;
 import io.ptuning.contract.Split;
 import io.ptuning.training.TrainingBatch;
 import io.ptuning.weights.HostTensor;
+import io.ptuning.weights.batching.PaddedBatch;
+import io.ptuning.weights.batching.TokenizedRow;
 import io.ptuning.weights.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,12 +21,10 @@ import java.util.Random;
 /** SST-2 rows from the shared GLUE files, tokenized and packed into length-sorted batches of 32. */
 final class Sst2 {
 
-    record Row(long id, long[] ids, long label) {}
-
     private Sst2() {
     }
 
-    static List<Row> rows(String file, BertTokenizer tokenizer) {
+    static List<TokenizedRow> rows(String file, BertTokenizer tokenizer) {
         Path path = Path.of(System.getProperty("sst2.dir", "../../shared/data/sst2")).resolve(file);
         List<String> lines;
         try {
@@ -32,46 +32,34 @@ final class Sst2 {
         } catch (IOException e) {
             throw new UncheckedIOException("SST-2 not readable at " + path + " (set -Dsst2.dir)", e);
         }
-        List<Row> rows = new ArrayList<>();
+        List<TokenizedRow> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             String line = lines.get(i);
             int tab = line.lastIndexOf('\t');
-            rows.add(new Row(i - 1, tokenizer.encode(line.substring(0, tab)), Long.parseLong(line.substring(tab + 1).trim())));
+            rows.add(new TokenizedRow(i - 1, Long.parseLong(line.substring(tab + 1).trim()),
+                    tokenizer.encode(line.substring(0, tab))));
         }
         return rows;
     }
 
     /** Rows sorted by length, cut into batches of {@code size}, padded per batch. */
-    static List<EncodedBatch> batches(List<Row> rows, int size, String version, String tokenizerFingerprint) {
-        List<Row> sorted = new ArrayList<>(rows);
-        sorted.sort(Comparator.comparingInt((Row r) -> r.ids().length).thenComparingLong(Row::id));
+    static List<EncodedBatch> batches(List<TokenizedRow> rows, int size, String version, String tokenizerFingerprint) {
+        List<TokenizedRow> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparingInt(TokenizedRow::length).thenComparingLong(TokenizedRow::exampleId));
         int count = (sorted.size() + size - 1) / size;
         List<EncodedBatch> batches = new ArrayList<>();
         for (int b = 0; b < count; b++) {
-            List<Row> chunk = sorted.subList(b * size, Math.min(sorted.size(), (b + 1) * size));
-            int length = chunk.stream().mapToInt(r -> r.ids().length).max().orElseThrow();
-            long[] ids = new long[chunk.size() * length];
-            long[] mask = new long[chunk.size() * length];
-            long[] labels = new long[chunk.size()];
-            long[] exampleIds = new long[chunk.size()];
-            for (int i = 0; i < chunk.size(); i++) {
-                long[] row = chunk.get(i).ids();
-                System.arraycopy(row, 0, ids, i * length, row.length);
-                for (int t = 0; t < row.length; t++) {
-                    mask[i * length + t] = 1;
-                }
-                labels[i] = chunk.get(i).label();
-                exampleIds[i] = chunk.get(i).id();
-            }
+            PaddedBatch padded = PaddedBatch.pad(sorted.subList(b * size, Math.min(sorted.size(), (b + 1) * size)), 0);
             batches.add(new EncodedBatch(BatchMetadata.of("sst2", version, Split.VALIDATION, b, count, tokenizerFingerprint),
-                    chunk.size(), length, ids, mask, labels, exampleIds));
+                    padded.batchSize(), padded.sequenceLength(), padded.inputIds(), padded.attentionMask(),
+                    padded.labels(), padded.exampleIds()));
         }
         return batches;
     }
 
     /** {@code count} random train rows as length-sorted training batches of 32, in shuffled batch order. */
     static List<TrainingBatch> trainingBatches(BertTokenizer tokenizer, int count, long seed) {
-        List<Row> rows = new ArrayList<>(rows("train.tsv", tokenizer));
+        List<TokenizedRow> rows = new ArrayList<>(rows("train.tsv", tokenizer));
         Collections.shuffle(rows, new Random(seed));
         List<EncodedBatch> encoded = new ArrayList<>(batches(rows.subList(0, count), 32, "train-sample", tokenizer.fingerprint()));
         Collections.shuffle(encoded, new Random(seed + 1));

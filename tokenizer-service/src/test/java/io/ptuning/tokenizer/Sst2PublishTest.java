@@ -1,5 +1,6 @@
 package io.ptuning.tokenizer;
 
+import io.ptuning.kafka.embedded.EmbeddedKafkaResource;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,12 @@
-package io.ptuning.evaluator;
+package io.ptuning.kafka.embedded;
 
-import io.ptuning.kafka.embedded.SharedKafka;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
-/** Points the service at the JVM's shared embedded broker (a real Kafka, no Docker). */
+/**
+ * For {@code @QuarkusTestResource}: points a service under test at the JVM's shared embedded broker (a real
+ * Kafka, no Docker). Needs quarkus-test-common on the test classpath, as every Quarkus test has.
+ */
 public class EmbeddedKafkaResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
