@@ -14,6 +14,12 @@ public final class DeviceTensors {
 
     private DeviceTensors() {}
 
+    /**
+     * A tensor that owns a copy of {@code host}. DJL's PyTorch engine wraps a direct buffer's memory as it is,
+     * at whatever alignment the JVM gave it; MKL and oneDNN pick kernels by alignment, so the same values could
+     * round differently from one upload to the next. The clone lives in libtorch's own (64-byte aligned)
+     * memory, like every tensor the model computes, so a restored run computes what the original did.
+     */
     public static NDArray upload(NDManager manager, HostTensor host) {
         // Host bytes are little-endian, as is every platform libtorch runs on.
         ByteBuffer direct = ByteBuffer.allocateDirect(host.data().length).order(ByteOrder.LITTLE_ENDIAN);
@@ -23,7 +29,9 @@ public final class DeviceTensors {
             case I64 -> DataType.INT64;
             case I32 -> DataType.INT32;
         };
-        return manager.create(direct, new Shape(host.shape()), type);
+        try (NDArray wrapper = manager.create(direct, new Shape(host.shape()), type)) {
+            return wrapper.duplicate();
+        }
     }
 
     public static HostTensor download(NDArray array) {
