@@ -29,10 +29,26 @@ public final class BertEncoder {
 
     private final BertConfig config;
     private final BertWeights weights;
+    /**
+     * Constants of the forward pass as tensors in libtorch memory, never Java numbers: autograd keeps the operand
+     * of a product or quotient for the backward pass, and DJL's number arguments live in memory the JVM frees
+     * ({@link DeviceTensors#scalar}).
+     */
+    private final NDArray sqrtHeadSize;
+    private final NDArray half;
+    private final NDArray one;
+    private final NDArray geluCubic;
+    private final NDArray sqrtTwoOverPi;
 
     public BertEncoder(BertWeights weights) {
         this.config = weights.config();
         this.weights = weights;
+        NDManager constants = weights.manager();
+        this.sqrtHeadSize = DeviceTensors.scalar(constants, (float) Math.sqrt(config.headSize()));
+        this.half = DeviceTensors.scalar(constants, 0.5f);
+        this.one = DeviceTensors.scalar(constants, 1f);
+        this.geluCubic = DeviceTensors.scalar(constants, 0.044715f);
+        this.sqrtTwoOverPi = DeviceTensors.scalar(constants, (float) Math.sqrt(2 / Math.PI));
     }
 
     public BertConfig config() {
@@ -135,7 +151,7 @@ public final class BertEncoder {
             key = prefix.key().concat(key, 2); // P-Tuning v2: keys [P_k; K]
             value = prefix.value().concat(value, 2); // and values [P_v; V]
         }
-        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).div((float) Math.sqrt(config.headSize()));
+        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).div(sqrtHeadSize);
         NDArray probabilities = scores.add(maskBias).softmax(-1);
         probabilities = Dropout.dropout(probabilities, (float) config.attentionProbsDropoutProb(), training).head();
         return mergeHeads(probabilities.matMul(value));
@@ -181,8 +197,8 @@ public final class BertEncoder {
             return x.getNDArrayInternal().gelu();
         }
         // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) Math.sqrt(2 / Math.PI));
-        return inner.tanh().add(1f).mul(x).mul(0.5f);
+        NDArray inner = x.mul(x).mul(x).mul(geluCubic).add(x).mul(sqrtTwoOverPi);
+        return inner.tanh().add(one).mul(x).mul(half);
     }
 
     /** Convenience: the last hidden state for token ids and mask, with no prompt (inference). */

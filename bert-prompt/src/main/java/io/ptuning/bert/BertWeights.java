@@ -126,6 +126,11 @@ public final class BertWeights implements AutoCloseable {
         return tensors;
     }
 
+    /** Where tensors that live as long as these weights belong (the encoder's constants). */
+    NDManager manager() {
+        return manager;
+    }
+
     @Override
     public void close() {
         manager.close();

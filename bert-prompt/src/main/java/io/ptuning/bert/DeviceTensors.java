@@ -15,10 +15,9 @@ public final class DeviceTensors {
     private DeviceTensors() {}
 
     /**
-     * A tensor that owns a copy of {@code host}. DJL's PyTorch engine wraps a direct buffer's memory as it is,
-     * at whatever alignment the JVM gave it; MKL and oneDNN pick kernels by alignment, so the same values could
-     * round differently from one upload to the next. The clone lives in libtorch's own (64-byte aligned)
-     * memory, like every tensor the model computes, so a restored run computes what the original did.
+     * A tensor that owns a copy of {@code host} in libtorch memory. DJL's PyTorch engine wraps a direct buffer's
+     * memory in place, and that memory is the JVM's: it is freed when the buffer is collected, even while a view
+     * of the tensor or autograd still uses it (see {@link #scalar}). The copy lives as long as libtorch needs it.
      */
     public static NDArray upload(NDManager manager, HostTensor host) {
         // Host bytes are little-endian, as is every platform libtorch runs on.
@@ -32,6 +31,17 @@ public final class DeviceTensors {
         try (NDArray wrapper = manager.create(direct, new Shape(host.shape()), type)) {
             return wrapper.duplicate();
         }
+    }
+
+    /**
+     * A 0-dimensional float tensor in libtorch memory, for arithmetic inside a training graph. DJL's
+     * {@code x.div(2f)} wraps the number in a JVM direct buffer and closes the wrapper right after the op; autograd
+     * keeps that tensor for the backward pass (a product or quotient needs its other operand), and once the JVM
+     * collects the buffer the backward reads freed memory. That corrupted a gradient at random steps, when the GC
+     * ran between the forward and the backward pass. Constants made here own their memory.
+     */
+    public static NDArray scalar(NDManager manager, float value) {
+        return upload(manager, HostTensor.ofFloats(new long[0], new float[] {value}));
     }
 
     public static HostTensor download(NDArray array) {
