@@ -118,6 +118,11 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, what an OOM kill or a lost node does: no shutdown hook runs, no Kafka client is closed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** Stops the service gracefully (SIGTERM lets Quarkus close its Kafka clients), then forcibly. */
     @Override
     public void close() {

@@ -5,24 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.Evaluation;
 import io.ptuning.contract.RunStatus;
-import io.ptuning.contract.Topics;
-import io.ptuning.weights.SafetensorsFile;
 import io.ptuning.weights.TinyModelFolders;
 import io.ptuning.weights.cache.ModelCache;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +43,8 @@ class LocalPipelineEndToEndTest {
         List<CheckpointMetadata> checkpoints;
         try {
             report = pipeline.run();
-            checkpoints = checkpointsOf("e2e-run", report.kafka());
+            checkpoints = new TopicRecords(report.kafka()).checkpoints("e2e-run").stream()
+                    .map(c -> CheckpointMetadata.from(c.metadata(), "checkpoint")).toList();
         } finally {
             pipeline.stopAll();
             System.out.print(console.toString(StandardCharsets.UTF_8));
@@ -70,31 +60,5 @@ class LocalPipelineEndToEndTest {
         assertThat(report.evaluations().get(1).last()).isTrue();
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("[tokenizing] sst2.batches.train: 67349 rows",
                 "[eval]  step    40", "dashboard: http://127.0.0.1:" + ports[2] + "/");
-    }
-
-
-    private static List<CheckpointMetadata> checkpointsOf(String runId, String bootstrap) {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-        List<CheckpointMetadata> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.CHECKPOINTS, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    if (runId.equals(record.key())) {
-                        SafetensorsFile file = SafetensorsFile.decode(record.value(), "checkpoint");
-                        found.add(CheckpointMetadata.from(file.metadata(), "checkpoint"));
-                    }
-                }
-            }
-        }
-        return found;
     }
 }
