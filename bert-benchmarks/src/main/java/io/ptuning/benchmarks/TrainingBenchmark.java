@@ -10,6 +10,7 @@ import io.ptuning.training.Scorer;
 import io.ptuning.training.TrainingBatch;
 import io.ptuning.training.TrainingConfig;
 import io.ptuning.training.TrainingLoop;
+import io.ptuning.training.TuningRecipe;
 import io.ptuning.training.ValidationScores;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.cache.ModelArtifact;
@@ -53,8 +54,14 @@ final class TrainingBenchmark {
         TrainingConfig adamW = TrainingConfig.adamW(Double.parseDouble(options.getOrDefault("lr", "1e-2")));
         TrainingConfig training = (options.getOrDefault("schedule", "linear").equals("constant") ? adamW
                 : adamW.withSchedule(0.06, 1.0)).withEpochs((int) Math.ceil((double) steps / train.size()));
+        if (options.containsKey("set")) { // any recipe value by name, as a run request's overrides
+            TuningRecipe recipe = new TuningRecipe(prompt, training).withOverrides(overrides(options.get("set")));
+            prompt = recipe.prompt();
+            training = recipe.training();
+        }
         TrainingLoop loop = new TrainingLoop(train, training, steps, evalEvery);
 
+        System.out.printf("recipe: %s %s%n", prompt.toMetadata(), training.toMetadata());
         System.out.printf("%s, %s psl %d, %d steps of batch 32 (%d per epoch), mean padded length %.1f (real %.1f), %d threads%n",
                 artifact.modelName(), prompt.method().id(), psl, loop.totalSteps(), train.size(),
                 Sst2Batches.meanPaddedLength(train), Sst2Batches.meanRealLength(train),
@@ -75,6 +82,19 @@ final class TrainingBenchmark {
                         progress.best);
             }
         }
+    }
+
+    /** {@code lr=0.02,reparameterize=true} as a map. */
+    private static Map<String, String> overrides(String list) {
+        Map<String, String> overrides = new java.util.TreeMap<>();
+        for (String pair : list.split(",")) {
+            String[] kv = pair.split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("--set expects name=value pairs separated by commas, got '" + pair + "'");
+            }
+            overrides.put(kv[0].trim(), kv[1].trim());
+        }
+        return overrides;
     }
 
     /** Times training only (evaluations stop the clock) and stops the run when the time budget is spent. */
