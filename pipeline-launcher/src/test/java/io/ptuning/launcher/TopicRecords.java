@@ -5,18 +5,13 @@ import io.ptuning.contract.MetricEvents;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.Topics;
 import io.ptuning.contract.TrainStep;
+import io.ptuning.kafka.embedded.CommittedRecords;
 import io.ptuning.weights.SafetensorsFile;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What one run left on the pipeline's topics, read as a dashboard reads them (committed records only). */
 final class TopicRecords {
@@ -68,27 +63,7 @@ final class TopicRecords {
         return found;
     }
 
-    /** Every committed record of {@code topic} keyed {@code key}, from the beginning to the current end. */
-    List<ConsumerRecord<String, byte[]>> read(String topic, String key) {
-        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
-                    if (key.equals(record.key())) {
-                        found.add(record);
-                    }
-                }
-            }
-        }
-        return found;
+    private List<ConsumerRecord<String, byte[]>> read(String topic, String key) {
+        return CommittedRecords.read(bootstrap, topic, key);
     }
 }

@@ -1,0 +1,33 @@
+package io.ptuning.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class LaunchOptionsTest {
+
+    @Test
+    void theDefaultRunIsPtv2WithTheOneEpochLearningRateAndNoPrefixDropout() {
+        LaunchOptions options = LaunchOptions.parse(new String[] {"--sst2", "data"});
+        assertThat(options.preset()).isEqualTo("ptv2");
+        assertThat(options.overrides()).containsExactly(
+                org.assertj.core.api.Assertions.entry("lr", "0.02"),
+                org.assertj.core.api.Assertions.entry("prefix_dropout", "0"));
+        assertThat(options.maxSteps()).isEqualTo(2105);
+    }
+
+    @Test
+    void overridesOnTheCommandLineWinAndANamedPresetRunsAsDefined() {
+        assertThat(LaunchOptions.parse(new String[] {"--set", "lr=0.05"}).overrides())
+                .containsEntry("lr", "0.05").containsEntry("prefix_dropout", "0");
+        assertThat(LaunchOptions.parse(new String[] {"--preset", "ptv2", "--set", "psl=16"}).overrides())
+                .containsExactly(org.assertj.core.api.Assertions.entry("psl", "16"));
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageError() {
+        assertThatThrownBy(() -> LaunchOptions.parse(new String[] {"--epochs", "3"}))
+                .isInstanceOf(LaunchOptions.UsageException.class).hasMessageContaining("unknown option(s): [epochs]");
+    }
+}
