@@ -3,13 +3,11 @@ package io.ptuning.benchmarks;
 import io.ptuning.training.TrainingBatch;
 import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.batching.BatchingSettings;
+import io.ptuning.weights.batching.GlueTsvRows;
 import io.ptuning.weights.batching.LengthBucketedBatcher;
 import io.ptuning.weights.batching.PaddedBatch;
 import io.ptuning.weights.batching.TokenizedRow;
 import io.ptuning.weights.tokenizer.BertTokenizer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,20 +19,7 @@ final class Sst2Batches {
 
     /** Rows of {@code sentence<TAB>label} after the header, tokenized. */
     static List<TokenizedRow> rows(Path tsv, BertTokenizer tokenizer) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(tsv);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read SST-2 split " + tsv + " (see README, 'Getting SST-2')", e);
-        }
-        List<TokenizedRow> rows = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
-            String line = lines.get(i);
-            int tab = line.lastIndexOf('\t');
-            rows.add(new TokenizedRow(i - 1, Long.parseLong(line.substring(tab + 1).trim()),
-                    tokenizer.encode(line.substring(0, tab))));
-        }
-        return rows;
+        return GlueTsvRows.read(tsv, tokenizer);
     }
 
     /** Length-bucketed, seeded batches (the tokenizer-service's defaults: bucket of 50 batches, seed 42). */

@@ -5,12 +5,10 @@ import io.ptuning.contract.EncodedBatch;
 import io.ptuning.contract.Split;
 import io.ptuning.training.TrainingBatch;
 import io.ptuning.weights.HostTensor;
+import io.ptuning.weights.batching.GlueTsvRows;
 import io.ptuning.weights.batching.PaddedBatch;
 import io.ptuning.weights.batching.TokenizedRow;
 import io.ptuning.weights.tokenizer.BertTokenizer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,20 +24,7 @@ final class Sst2 {
 
     static List<TokenizedRow> rows(String file, BertTokenizer tokenizer) {
         Path path = Path.of(System.getProperty("sst2.dir", "../../shared/data/sst2")).resolve(file);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(path);
-        } catch (IOException e) {
-            throw new UncheckedIOException("SST-2 not readable at " + path + " (set -Dsst2.dir)", e);
-        }
-        List<TokenizedRow> rows = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
-            String line = lines.get(i);
-            int tab = line.lastIndexOf('\t');
-            rows.add(new TokenizedRow(i - 1, Long.parseLong(line.substring(tab + 1).trim()),
-                    tokenizer.encode(line.substring(0, tab))));
-        }
-        return rows;
+        return GlueTsvRows.read(path, tokenizer);
     }
 
     /** Rows sorted by length, cut into batches of {@code size}, padded per batch. */
