@@ -22,7 +22,8 @@ public final class BenchmarkCommand {
                                 [--method prefix|prompt] [--steps 2105] [--eval-every 150] [--lr 1e-2]
                                 [--schedule linear (6% warm-up, decay, clip 1.0) | constant (torch AdamW defaults)]
                                 [--minutes 0 (no limit)] [--set name=value,... (any recipe value: psl, lr,
-                                 reparameterize, weight_decay, max_grad_norm, warmup_ratio, ...)]""");
+                                 reparameterize, weight_decay, max_grad_norm, warmup_ratio, ...)]
+                                [--replicas 1 (data-parallel replicas on this CPU, to measure the machinery)]""");
             System.exit(2);
         }
         Map<String, String> options = options(Arrays.copyOfRange(args, 1, args.length));

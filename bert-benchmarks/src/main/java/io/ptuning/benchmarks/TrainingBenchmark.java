@@ -17,6 +17,7 @@ import io.ptuning.weights.cache.ModelArtifact;
 import io.ptuning.weights.cache.ModelCache;
 import io.ptuning.weights.tokenizer.BertTokenizer;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -60,17 +61,19 @@ final class TrainingBenchmark {
             training = recipe.training();
         }
         TrainingLoop loop = new TrainingLoop(train, training, steps, evalEvery);
+        int replicas = Integer.parseInt(options.getOrDefault("replicas", "1"));
 
         System.out.printf("recipe: %s %s%n", prompt.toMetadata(), training.toMetadata());
-        System.out.printf("%s, %s psl %d, %d steps of batch 32 (%d per epoch), mean padded length %.1f (real %.1f), %d threads%n",
+        System.out.printf("%s, %s psl %d, %d steps of batch 32 (%d per epoch), mean padded length %.1f (real %.1f), %d threads, %d replica(s)%n",
                 artifact.modelName(), prompt.method().id(), psl, loop.totalSteps(), train.size(),
                 Sst2Batches.meanPaddedLength(train), Sst2Batches.meanRealLength(train),
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), replicas);
         System.out.printf("%8s %10s %12s %10s %10s%n", "step", "train min", "examples/s", "loss", "dev acc");
         try (NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = new BertEncoder(BertWeights.load(folder.path(), manager));
             try (PromptTunedBert model = PromptTunedBert.initialize(encoder, prompt, training.seed(), manager);
-                    PromptTrainer trainer = new PromptTrainer(model, training, loop.totalSteps(), manager)) {
+                    PromptTrainer trainer = new PromptTrainer(model, Collections.nCopies(replicas - 1, encoder), training,
+                            loop.totalSteps(), manager)) {
                 System.out.printf("trainable parameters: %,d%n", model.trainableParameterCount());
                 Progress progress = new Progress(new Scorer(model, manager), dev, minutes);
                 loop.run(trainer, progress);

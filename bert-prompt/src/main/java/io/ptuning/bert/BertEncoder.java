@@ -1,5 +1,6 @@
 package io.ptuning.bert;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -57,6 +58,11 @@ public final class BertEncoder {
 
     public BertWeights weights() {
         return weights;
+    }
+
+    /** Where the frozen tensors live, and so every pass over them runs. */
+    public Device device() {
+        return weights.get("embeddings.word_embeddings.weight").getDevice();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.ptuning.bert;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -15,5 +17,22 @@ public final class GradMode {
     /** Turns recording off on this thread; a {@code GradientCollector} turns it on for its own scope only. */
     public static void off() {
         JniUtils.setGradMode(false);
+    }
+
+    /**
+     * Turns recording on for this thread only, for forward passes whose backward runs elsewhere: DJL allows one
+     * {@code GradientCollector} per process, and data-parallel steps run several backward passes at once.
+     */
+    public static void on() {
+        JniUtils.setGradMode(true);
+    }
+
+    /**
+     * Backpropagates a scalar into the gradients of every tensor that requires one, as
+     * {@code GradientCollector.backward} does; safe on any thread, concurrently for separate graphs.
+     */
+    public static void backward(NDArray scalar) {
+        NDArray seed = scalar.getManager().ones(scalar.getShape(), scalar.getDataType());
+        JniUtils.backward((PtNDArray) scalar, (PtNDArray) seed, false, false);
     }
 }

@@ -2,16 +2,14 @@ package io.ptuning.training;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.loss.Loss;
-import io.ptuning.bert.DeviceTensors;
+import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.GradMode;
 import io.ptuning.prompt.PromptTunedBert;
 import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.SafetensorsFile;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -23,10 +21,9 @@ import java.util.TreeMap;
  * <p>Deterministic: the engine's random generator is re-seeded with {@code seed + step} before each step,
  * so a step's dropout masks depend only on the run's seed and the step's index. The same batches and seed
  * give the same tensors bit for bit on the same kind of CPU, also after {@link #restore} mid-run.
+ * On several devices, each batch is split between replicas of the model ({@link DataParallel}).
  */
 public final class PromptTrainer implements AutoCloseable {
-
-    private static final Loss CROSS_ENTROPY = Loss.softmaxCrossEntropyLoss();
 
     private final PromptTunedBert model;
     private final TrainingConfig config;
@@ -34,36 +31,41 @@ public final class PromptTrainer implements AutoCloseable {
     private final SortedMap<String, NDArray> trainable;
     private final AdamW optimizer;
     private final NDManager manager;
+    private final DataParallel replicas;
     private long step;
     private long skippedSteps;
 
     /** @param totalSteps updates in the whole run, for the learning-rate schedule */
     public PromptTrainer(PromptTunedBert model, TrainingConfig config, long totalSteps, NDManager manager) {
+        this(model, List.of(), config, totalSteps, manager);
+    }
+
+    /**
+     * A data-parallel trainer: each batch is split by rows between the model and one replica over each of
+     * {@code otherDevices}, the model's base encoder on further devices (normally one per GPU), and the gradients are
+     * summed before the update (see {@link DataParallel}).
+     *
+     * @param totalSteps updates in the whole run, for the learning-rate schedule
+     */
+    public PromptTrainer(PromptTunedBert model, List<BertEncoder> otherDevices, TrainingConfig config, long totalSteps,
+            NDManager manager) {
         this.model = model;
         this.config = config;
         this.totalSteps = totalSteps;
         this.trainable = model.trainableParameters();
         this.manager = manager;
         this.optimizer = new AdamW(config, trainable, manager);
+        this.replicas = new DataParallel(model, otherDevices);
     }
 
     /** What one step did, for metrics. */
     public record StepResult(long step, double loss, double learningRate, double gradientNorm) {}
 
     public StepResult step(TrainingBatch batch) {
-        GradMode.off(); // on for the forward and backward pass only (the collector), off for the update
+        GradMode.off(); // on for the forward passes only, off for the update
         Engine.getInstance().setRandomSeed((int) (config.seed() + step));
         try (NDManager scope = manager.newSubManager()) {
-            NDArray ids = DeviceTensors.upload(scope, batch.inputIds());
-            NDArray mask = DeviceTensors.upload(scope, batch.attentionMask());
-            NDArray labels = DeviceTensors.upload(scope, batch.labels());
-            double loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.logits(ids, mask, true);
-                NDArray lossValue = CROSS_ENTROPY.evaluate(new NDList(labels), new NDList(logits));
-                collector.backward(lossValue);
-                loss = lossValue.getFloat();
-            }
+            double loss = replicas.lossAndGradients(batch, scope);
             Map<String, NDArray> gradients = new TreeMap<>();
             trainable.forEach((name, p) -> {
                 NDArray gradient = p.getGradient();
@@ -79,9 +81,10 @@ public final class PromptTrainer implements AutoCloseable {
                 // skip the update (as mixed-precision loss scalers do); the loss reported says why.
                 skippedSteps++;
             }
-            // DJL does not zero gradients between steps (GradientCollector): do it, or they accumulate.
+            // libtorch adds every backward pass to the gradients (and DJL does not zero them): zero them here.
             // Filling with zeros (not g - g) also clears an inf or NaN.
             gradients.values().forEach(g -> g.set(new NDIndex(":"), 0f));
+            replicas.broadcast(scope);
             return new StepResult(step++, loss, lr, norm);
         }
     }
@@ -110,6 +113,10 @@ public final class PromptTrainer implements AutoCloseable {
         return skippedSteps;
     }
 
+    DataParallel dataParallel() {
+        return replicas;
+    }
+
     public long stepsDone() {
         return step;
     }
@@ -135,6 +142,7 @@ public final class PromptTrainer implements AutoCloseable {
 
     @Override
     public void close() {
+        replicas.close();
         optimizer.close();
     }
 }

@@ -20,6 +20,19 @@ public record TrainingBatch(HostTensor inputIds, HostTensor attentionMask, HostT
         return (int) inputIds.shape()[0];
     }
 
+    /** Rows {@code [from, to)} as a batch of their own (same padded length): one replica's part of a data-parallel step. */
+    public TrainingBatch rows(int from, int to) {
+        if (from < 0 || to > size() || from >= to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") of a batch of " + size());
+        }
+        int length = (int) inputIds.shape()[1];
+        long[] shape = {to - from, length};
+        return new TrainingBatch(
+                HostTensor.ofLongs(shape, Arrays.copyOfRange(inputIds.longs(), from * length, to * length)),
+                HostTensor.ofLongs(shape, Arrays.copyOfRange(attentionMask.longs(), from * length, to * length)),
+                HostTensor.ofLongs(new long[] {to - from}, Arrays.copyOfRange(labels.longs(), from, to)));
+    }
+
     /** Real (non-pad) tokens: the work a batch costs, since padding is skipped nowhere. */
     public long realTokens() {
         return Arrays.stream(attentionMask.longs()).sum();

@@ -1,0 +1,162 @@
+package io.ptuning.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.loss.Loss;
+import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.DeviceTensors;
+import io.ptuning.bert.GradMode;
+import io.ptuning.prompt.PromptTunedBert;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The loss and gradients of a training step over one or more replicas of the model (data parallel). What DJL's
+ * {@code ParallelTrain} does for {@code Block}s, written for the prompt model, whose encoder is NDArray code: split
+ * the batch by rows into one part per replica, run forward and backward on every part, sum the parts' gradients
+ * into the model's.
+ *
+ * <p>A replica is the model's trainable tensors over one copy of the frozen encoder, normally one per GPU. Replica 0
+ * is the model itself; the others receive its tensors after every update ({@link #broadcast}). Replicas on the CPU
+ * share the CPU encoder: that tests the machinery, but gains nothing on a CPU (measured in BENCHMARKS.md).
+ *
+ * <p>Deterministic: the forward passes run one after another on the calling thread, so the engine's random draws
+ * (dropout) come in the same order in every run; backward passes draw nothing and run in parallel, one thread per
+ * replica (GPU kernels are asynchronous, so the devices overlap either way). Each part's loss is weighted by its
+ * share of the rows, so the summed gradient is the gradient of the whole batch's mean loss. With one replica the
+ * step is exactly the single-device step; with n replicas a run replays bit for bit, but its sums are rounded
+ * differently from a run with another replica count.
+ */
+final class DataParallel implements AutoCloseable {
+
+    private static final Loss CROSS_ENTROPY = Loss.softmaxCrossEntropyLoss();
+
+    private final List<PromptTunedBert> replicas = new ArrayList<>();
+    private final List<NDManager> replicaManagers = new ArrayList<>();
+    private final ExecutorService backwardThreads;
+
+    /** @param otherEncoders the model's frozen encoder on each further device (the same encoder for CPU replicas) */
+    DataParallel(PromptTunedBert model, List<BertEncoder> otherEncoders) {
+        replicas.add(model);
+        for (BertEncoder encoder : otherEncoders) {
+            if (!encoder.weights().fingerprint().equals(model.encoder().weights().fingerprint())) {
+                throw new IllegalArgumentException("replica encoder " + encoder.weights().fingerprint()
+                        + " is not the model's base model " + model.encoder().weights().fingerprint());
+            }
+            NDManager manager = NDManager.newBaseManager(encoder.device());
+            replicaManagers.add(manager);
+            replicas.add(PromptTunedBert.restore(encoder, model.config(), model.state(), "replica of the model", manager));
+        }
+        backwardThreads = replicas.size() == 1 ? null : Executors.newFixedThreadPool(replicas.size(), runnable -> {
+            Thread thread = new Thread(runnable, "data-parallel-backward");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    int size() {
+        return replicas.size();
+    }
+
+    PromptTunedBert replica(int index) {
+        return replicas.get(index);
+    }
+
+    /**
+     * Forward and backward over {@code batch} with dropout; afterwards the model's gradients are the whole batch's.
+     * Temporaries go to {@code scope}. Returns the batch's mean loss.
+     */
+    double lossAndGradients(TrainingBatch batch, NDManager scope) {
+        int parts = Math.min(replicas.size(), batch.size());
+        List<NDArray> losses = new ArrayList<>();
+        List<Future<?>> backwards = new ArrayList<>();
+        try {
+            for (int i = 0; i < parts; i++) {
+                int from = batch.size() * i / parts;
+                int to = batch.size() * (i + 1) / parts;
+                TrainingBatch part = parts == 1 ? batch : batch.rows(from, to);
+                NDArray loss = forward(replicas.get(i), part, (float) (to - from) / batch.size(), scope);
+                losses.add(loss);
+                if (backwardThreads == null) {
+                    GradMode.backward(loss);
+                } else {
+                    backwards.add(backwardThreads.submit(() -> GradMode.backward(loss)));
+                }
+            }
+            for (Future<?> backward : backwards) {
+                backward.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a data-parallel backward pass", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a replica's backward pass failed: " + e.getCause(), e.getCause());
+        } finally {
+            GradMode.off();
+        }
+        sumGradientsIntoTheModel(parts, scope);
+        return losses.stream().mapToDouble(NDArray::getFloat).sum();
+    }
+
+    /** The part's mean loss times its share of the batch's rows, recorded for backward. */
+    private static NDArray forward(PromptTunedBert replica, TrainingBatch part, float share, NDManager scope) {
+        NDManager onDevice = scope.newSubManager(replica.encoder().device());
+        GradMode.on();
+        NDArray ids = DeviceTensors.upload(onDevice, part.inputIds());
+        NDArray mask = DeviceTensors.upload(onDevice, part.attentionMask());
+        NDArray labels = DeviceTensors.upload(onDevice, part.labels());
+        NDArray logits = replica.logits(ids, mask, true);
+        NDArray loss = CROSS_ENTROPY.evaluate(new NDList(labels), new NDList(logits));
+        // A share of exactly 1 (one part) leaves the single-device step's numbers untouched.
+        return share == 1f ? loss : loss.mul(DeviceTensors.scalar(onDevice, share));
+    }
+
+    /** Adds replicas 1..n-1's gradients to the model's, in replica order, and zeroes theirs. */
+    private void sumGradientsIntoTheModel(int parts, NDManager scope) {
+        Map<String, NDArray> target = replicas.get(0).trainableParameters();
+        for (int i = 1; i < parts; i++) {
+            replicas.get(i).trainableParameters().forEach((name, parameter) -> {
+                NDArray gradient = parameter.getGradient();
+                gradient.attach(scope);
+                NDArray sum = target.get(name).getGradient();
+                sum.attach(scope);
+                NDArray moved = gradient.toDevice(sum.getDevice(), false);
+                moved.attach(scope);
+                sum.addi(moved);
+                gradient.set(new NDIndex(":"), 0f);
+            });
+        }
+    }
+
+    /** Copies the model's trainable tensors into every other replica, after an update. */
+    void broadcast(NDManager scope) {
+        Map<String, NDArray> source = replicas.get(0).trainableParameters();
+        for (int i = 1; i < replicas.size(); i++) {
+            replicas.get(i).trainableParameters().forEach((name, parameter) -> {
+                NDArray value = source.get(name).toDevice(parameter.getDevice(), false);
+                if (value != source.get(name)) {
+                    value.attach(scope);
+                }
+                parameter.set(new NDIndex(":"), value);
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        if (backwardThreads != null) {
+            backwardThreads.shutdownNow();
+        }
+        for (int i = 1; i < replicas.size(); i++) {
+            replicas.get(i).close();
+        }
+        replicaManagers.forEach(NDManager::close);
+    }
+}
