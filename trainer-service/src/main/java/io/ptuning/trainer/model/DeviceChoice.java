@@ -2,32 +2,47 @@ package io.ptuning.trainer.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
- * Where a run trains. {@code auto} takes the GPU when DJL's PyTorch engine sees one. Which libtorch DJL loads decides
- * whether it can: the CPU build from Maven ({@code pytorch-native-cpu}), or a CUDA build from
- * {@code PYTORCH_LIBRARY_PATH} (or downloaded by DJL when online); see README "GPU".
+ * Where a run trains. {@code gpu} takes every GPU DJL's PyTorch engine sees: one GPU trains alone, several train data
+ * parallel (each batch split between them, gradients summed; {@code PromptTrainer}). {@code auto} is {@code gpu} when
+ * there is a GPU, else {@code cpu}. Which libtorch DJL loads decides whether it sees any: the CPU build from Maven
+ * ({@code pytorch-native-cpu}), or a CUDA build from {@code PYTORCH_LIBRARY_PATH} (or downloaded by DJL when online);
+ * which GPUs a pod sees is Kubernetes' choice ({@code nvidia.com/gpu} limit, {@code CUDA_VISIBLE_DEVICES}). See
+ * README "GPU".
  */
 public final class DeviceChoice {
 
     private DeviceChoice() {}
 
-    /** @param requested the run's device; {@code auto} there defers to {@code serviceDefault} */
-    public static Device resolve(String requested, String serviceDefault) {
+    /**
+     * @param requested the run's device; {@code auto} there defers to {@code serviceDefault}
+     * @return the devices to train on, the first holding the model (checkpoints are read from it)
+     */
+    public static List<Device> resolve(String requested, String serviceDefault) {
+        return resolve(requested, serviceDefault, Engine.getInstance().getGpuCount());
+    }
+
+    static List<Device> resolve(String requested, String serviceDefault, int gpus) {
         String choice = "auto".equals(requested) ? serviceDefault : requested;
-        int gpus = Engine.getInstance().getGpuCount();
         return switch (choice) {
-            case "cpu" -> Device.cpu();
+            case "cpu" -> List.of(Device.cpu());
             case "gpu" -> {
                 if (gpus == 0) {
                     throw new IllegalArgumentException("device gpu was requested but DJL's PyTorch engine sees no GPU"
                             + " (libtorch " + Engine.getInstance().getVersion() + "): point PYTORCH_LIBRARY_PATH at a"
                             + " CUDA libtorch, or request device auto/cpu");
                 }
-                yield Device.gpu();
+                yield allGpus(gpus);
             }
-            case "auto" -> gpus > 0 ? Device.gpu() : Device.cpu();
+            case "auto" -> gpus > 0 ? allGpus(gpus) : List.of(Device.cpu());
             default -> throw new IllegalArgumentException("device '" + choice + "' is not one of auto, cpu, gpu");
         };
+    }
+
+    private static List<Device> allGpus(int count) {
+        return IntStream.range(0, count).mapToObj(Device::gpu).toList();
     }
 }

@@ -2,6 +2,7 @@ package io.ptuning.trainer.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.ptuning.bert.BertEncoder;
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
@@ -25,6 +26,7 @@ import io.ptuning.weights.SafetensorsFile;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -97,11 +99,14 @@ public final class RunExecutor {
         String runId = request.runId();
         TuningRecipe recipe;
         BaseModels.LoadedModel base;
+        List<BertEncoder> replicas;
         BatchRange range;
         try {
             recipe = TuningRecipe.preset(request.preset()).withOverrides(request.overrides());
-            Device device = DeviceChoice.resolve(request.device(), kafka.settings().defaultDevice());
-            base = models.get(request.baseModel(), device);
+            List<Device> devices = DeviceChoice.resolve(request.device(), kafka.settings().defaultDevice());
+            base = models.get(request.baseModel(), devices.get(0));
+            replicas = devices.subList(1, devices.size()).stream() // data parallel over the other GPUs
+                    .map(device -> models.get(request.baseModel(), device).encoder()).toList();
             long to = committed.map(RunState::toOffset).orElse(request.toOffset());
             range = batches.read(request.batchTopic(), request.fromOffset(), to, request.datasetVersion(),
                     base.tokenizerFingerprint(), runId);
@@ -123,13 +128,15 @@ public final class RunExecutor {
                 PromptTunedBert model = start.model().isPresent()
                         ? PromptTunedBert.fromCheckpoint(base.encoder(), start.model().get(), "state of run " + runId, manager)
                         : PromptTunedBert.initialize(base.encoder(), recipe.prompt(), recipe.training().seed(), manager);
-                PromptTrainer trainer = new PromptTrainer(model, recipe.training(), totalSteps, manager)) {
+                PromptTrainer trainer = new PromptTrainer(model, replicas, recipe.training(), totalSteps, manager)) {
             start.optimizer().ifPresent(trainer::restore);
             RunStatus.State begun = trainer.stepsDone() > 0 ? RunStatus.State.RESUMED : RunStatus.State.STARTED;
             status(new RunStatus(runId, begun, trainer.stepsDone(), totalSteps, ""));
-            LOG.infof("run %s %s at step %d of %d: %d batches (%d examples) of %s [%d, %d), %s on %s", runId,
+            LOG.infof("run %s %s at step %d of %d: %d batches (%d examples) of %s [%d, %d), %s on %s%s", runId,
                     begun.name().toLowerCase(), trainer.stepsDone(), totalSteps, range.batches().size(), range.examples(),
-                    range.topic(), range.fromOffset(), range.toOffset(), request.baseModel(), base.manager().getDevice());
+                    range.topic(), range.fromOffset(), range.toOffset(), request.baseModel(), base.manager().getDevice(),
+                    replicas.isEmpty() ? "" : " and " + replicas.stream().map(r -> r.device().toString()).toList()
+                            + " (data parallel)");
 
             StepReporter reporter = new StepReporter(request, range, recipe, totalSteps, model, trainer, publisher,
                     fingerprint, base.tokenizerFingerprint(), interruption);
