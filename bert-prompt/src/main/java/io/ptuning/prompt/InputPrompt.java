@@ -37,7 +37,7 @@ final class InputPrompt implements PromptMethod {
     }
 
     @Override
-    public Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, boolean training) {
+    public Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts) {
         NDManager step = inputIds.getManager();
         long batch = inputIds.getShape().get(0);
         long length = embedding.getShape().get(0);
@@ -49,8 +49,8 @@ final class InputPrompt implements PromptMethod {
             prompt = vectors.expandDims(0).broadcast(new Shape(batch, length, vectors.getShape().get(1)));
             mask = step.ones(new Shape(batch, length), attentionMask.getDataType()).concat(attentionMask, 1);
         }
-        NDArray hidden = encoder.embed(inputIds, prompt, 0, training);
+        NDArray hidden = encoder.embed(inputIds, prompt, 0, dropouts.inEncoder());
         long poolPosition = poolFirstPosition ? 0 : length;
-        return new Encoded(encoder.encode(hidden, mask, null, training, poolPosition), 0);
+        return new Encoded(encoder.encode(hidden, mask, null, dropouts.inEncoder(), poolPosition), 0);
     }
 }

@@ -15,6 +15,8 @@ import java.util.TreeMap;
  * @param poolFirstPosition reference-notebook quirk: pool the first prompt vector instead of [CLS]
  * @param shiftPositions P-Tuning v2 reference-code quirk: real tokens start at position psl
  * @param numLabels classes of the task (2 for SST-2)
+ * @param encoderDropout during training, the frozen encoder and the pooled output use the base model's dropout
+ *     (P-Tuning v2 trains with the model in train mode); off, only the method's own dropout stays
  */
 public record PromptConfig(
         Method method,
@@ -25,7 +27,8 @@ public record PromptConfig(
         boolean freezeHead,
         boolean poolFirstPosition,
         boolean shiftPositions,
-        int numLabels) {
+        int numLabels,
+        boolean encoderDropout) {
 
     /** The two methods; names are those used in run requests and checkpoint metadata. */
     public enum Method {
@@ -63,27 +66,32 @@ public record PromptConfig(
 
     /** P-Tuning v2 for SST-2-sized tasks: psl 20, no reparameterization, dropout 0.1, trainable head. */
     public static PromptConfig prefix(int prefixLength) {
-        return new PromptConfig(Method.PREFIX, prefixLength, false, 512, 0.1, false, false, false, 2);
+        return new PromptConfig(Method.PREFIX, prefixLength, false, 512, 0.1, false, false, false, 2, true);
     }
 
     /** Input-level prompt with a trainable head and [CLS] pooling (the notebook's quirks off). */
     public static PromptConfig prompt(int prefixLength) {
-        return new PromptConfig(Method.PROMPT, prefixLength, false, 512, 0.0, false, false, false, 2);
+        return new PromptConfig(Method.PROMPT, prefixLength, false, 512, 0.0, false, false, false, 2, true);
     }
 
     public PromptConfig withReparameterization(boolean on) {
         return new PromptConfig(method, prefixLength, on, reparameterizationHidden, prefixDropout, freezeHead,
-                poolFirstPosition, shiftPositions, numLabels);
+                poolFirstPosition, shiftPositions, numLabels, encoderDropout);
     }
 
     public PromptConfig withNotebookQuirks() {
         return new PromptConfig(method, prefixLength, reparameterize, reparameterizationHidden, prefixDropout, true,
-                true, shiftPositions, numLabels);
+                true, shiftPositions, numLabels, encoderDropout);
     }
 
     public PromptConfig withShiftedPositions(boolean on) {
         return new PromptConfig(method, prefixLength, reparameterize, reparameterizationHidden, prefixDropout,
-                freezeHead, poolFirstPosition, on, numLabels);
+                freezeHead, poolFirstPosition, on, numLabels, encoderDropout);
+    }
+
+    public PromptConfig withEncoderDropout(boolean on) {
+        return new PromptConfig(method, prefixLength, reparameterize, reparameterizationHidden, prefixDropout,
+                freezeHead, poolFirstPosition, shiftPositions, numLabels, on);
     }
 
     /** As checkpoint metadata: flat string pairs, readable without project code. */
@@ -98,6 +106,7 @@ public record PromptConfig(
         m.put("pool_first_position", Boolean.toString(poolFirstPosition));
         m.put("shift_positions", Boolean.toString(shiftPositions));
         m.put("num_labels", Integer.toString(numLabels));
+        m.put("encoder_dropout", Boolean.toString(encoderDropout));
         return m;
     }
 
@@ -111,7 +120,9 @@ public record PromptConfig(
                 Boolean.parseBoolean(require(m, "freeze_head")),
                 Boolean.parseBoolean(require(m, "pool_first_position")),
                 Boolean.parseBoolean(require(m, "shift_positions")),
-                Integer.parseInt(require(m, "num_labels")));
+                Integer.parseInt(require(m, "num_labels")),
+                // Checkpoints written before this option existed trained with the encoder's dropout.
+                Boolean.parseBoolean(m.getOrDefault("encoder_dropout", "true")));
     }
 
     private static String require(Map<String, String> m, String key) {

@@ -11,7 +11,12 @@ sealed interface PromptMethod permits InputPrompt, PrefixEncoder {
     Map<String, NDArray> parameters();
 
     /** Runs the encoder with the method's vectors wired in. */
-    Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, boolean training);
+    Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts);
+
+    /** Which dropouts are active: the method's own (on the prefix) and the frozen encoder's. None for inference. */
+    record Dropouts(boolean onMethod, boolean inEncoder) {
+        static final Dropouts NONE = new Dropouts(false, false);
+    }
 
     /** The last hidden state (possibly only the rows the classifier reads) and the position it pools. */
     record Encoded(NDArray lastHidden, long poolPosition) {}

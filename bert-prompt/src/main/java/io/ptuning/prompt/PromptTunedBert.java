@@ -96,13 +96,15 @@ public final class PromptTunedBert implements AutoCloseable {
     }
 
     /**
-     * Class scores [B, numLabels] for token ids [B, T] and mask [B, T]. Dropout (encoder, prefix, before
-     * the head) is active only when {@code training}.
+     * Class scores [B, numLabels] for token ids [B, T] and mask [B, T]. Dropout is active only when {@code training}:
+     * the method's, and, unless the config turns it off, the encoder's and the one before the head.
      */
     public NDArray logits(NDArray inputIds, NDArray attentionMask, boolean training) {
-        PromptMethod.Encoded encoded = method.encode(encoder, inputIds, attentionMask, training);
+        PromptMethod.Dropouts dropouts = training
+                ? new PromptMethod.Dropouts(true, config.encoderDropout()) : PromptMethod.Dropouts.NONE;
+        PromptMethod.Encoded encoded = method.encode(encoder, inputIds, attentionMask, dropouts);
         NDArray pooled = encoder.pool(encoded.lastHidden(), encoded.poolPosition());
-        pooled = Dropout.dropout(pooled, (float) encoder.config().hiddenDropoutProb(), training).head();
+        pooled = Dropout.dropout(pooled, (float) encoder.config().hiddenDropoutProb(), dropouts.inEncoder()).head();
         return Linear.linear(pooled, parameters.get(HEAD_WEIGHT), parameters.get(HEAD_BIAS)).head();
     }
 

@@ -31,7 +31,7 @@ public record TuningRecipe(PromptConfig prompt, TrainingConfig training) {
     }
 
     /**
-     * This recipe with values replaced by name: {@code method, psl, reparameterize, prefix_dropout,
+     * This recipe with values replaced by name: {@code method, psl, reparameterize, prefix_dropout, encoder_dropout,
      * freeze_head, pool_first_position, shift_positions, lr, weight_decay, warmup_ratio, max_grad_norm,
      * batch_size, epochs, seed}.
      */

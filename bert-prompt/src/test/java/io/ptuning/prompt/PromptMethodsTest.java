@@ -31,6 +31,33 @@ class PromptMethodsTest {
     }
 
     @Test
+    void withoutEncoderDropoutTrainingDropsOnlyOnThePrefix() {
+        long[] shape = {2, 6};
+        long[] ids = {1, 7, 8, 9, 2, 0, 1, 10, 11, 12, 13, 2};
+        long[] mask = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1};
+        PromptConfig noPrefixDropout = PromptConfig.fromMetadata(withValue(PromptConfig.prefix(4), "prefix_dropout", "0"));
+        try (NDManager scope = manager.newSubManager();
+                PromptTunedBert model = PromptTunedBert.initialize(encoder, noPrefixDropout, 1, manager);
+                PromptTunedBert quiet = PromptTunedBert.initialize(encoder, noPrefixDropout.withEncoderDropout(false), 1,
+                        manager);
+                PromptTunedBert quietWithPrefixDropout = PromptTunedBert.initialize(encoder,
+                        PromptConfig.prefix(4).withEncoderDropout(false), 1, manager)) {
+            NDArray inputIds = scope.create(ids, new ai.djl.ndarray.types.Shape(shape));
+            NDArray attentionMask = scope.create(mask, new ai.djl.ndarray.types.Shape(shape));
+            float[] inference = model.logits(inputIds, attentionMask, false).toFloatArray();
+            assertThat(model.logits(inputIds, attentionMask, true).toFloatArray()).isNotEqualTo(inference);
+            assertThat(quiet.logits(inputIds, attentionMask, true).toFloatArray()).containsExactly(inference);
+            assertThat(quietWithPrefixDropout.logits(inputIds, attentionMask, true).toFloatArray()).isNotEqualTo(inference);
+        }
+    }
+
+    private static Map<String, String> withValue(PromptConfig config, String key, String value) {
+        Map<String, String> metadata = new java.util.TreeMap<>(config.toMetadata());
+        metadata.put(key, value);
+        return metadata;
+    }
+
+    @Test
     void prefixTrainsPslTimesTwoLTimesDPlusTheHead() {
         try (PromptTunedBert model = PromptTunedBert.initialize(encoder, PromptConfig.prefix(5), 1, manager)) {
             long head = C.hiddenSize() * 2L + 2;

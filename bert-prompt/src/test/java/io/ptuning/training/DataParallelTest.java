@@ -27,7 +27,7 @@ class DataParallelTest {
     /** The tiny BERT without dropout, so that a split batch and the whole batch see the same function. */
     static final BertConfig NO_DROPOUT = new BertConfig(40, 32, 2, 4, 64, "gelu", 0.0, 0.0, 64, 2, 1e-12, 0, "bert");
     static final PromptConfig PREFIX = new PromptConfig(PromptConfig.Method.PREFIX, 4, false, 512, 0.0, false, false,
-            false, 2);
+            false, 2, true);
     static final List<TrainingBatch> BATCHES = SyntheticTask.batches(6, 8, TinyBert.CONFIG.vocabSize(), 3);
     static final TrainingConfig TRAINING = TrainingConfig.adamW(1e-2).withSchedule(0.2, 1.0);
 
