@@ -8,13 +8,14 @@ import org.junit.jupiter.api.Test;
 class LaunchOptionsTest {
 
     @Test
-    void theDefaultRunIsPtv2WithTheOneEpochLearningRateAndNoPrefixDropout() {
+    void theDefaultRunIsTwoEpochsOfPtv2AtTheHigherLearningRateWithoutDropout() {
         LaunchOptions options = LaunchOptions.parse(new String[] {"--sst2", "data"});
         assertThat(options.preset()).isEqualTo("ptv2");
         assertThat(options.overrides()).containsExactly(
+                org.assertj.core.api.Assertions.entry("encoder_dropout", "false"),
                 org.assertj.core.api.Assertions.entry("lr", "0.02"),
                 org.assertj.core.api.Assertions.entry("prefix_dropout", "0"));
-        assertThat(options.maxSteps()).isEqualTo(2105);
+        assertThat(options.maxSteps()).isEqualTo(4210);
     }
 
     @Test
