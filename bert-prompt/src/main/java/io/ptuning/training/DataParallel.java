@@ -61,10 +61,6 @@ final class DataParallel implements AutoCloseable {
         });
     }
 
-    int size() {
-        return replicas.size();
-    }
-
     PromptTunedBert replica(int index) {
         return replicas.get(index);
     }
