@@ -9,9 +9,11 @@ import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.DeviceTensors;
 import io.ptuning.bert.GradMode;
 import io.ptuning.prompt.PromptTunedBert;
+import io.ptuning.weights.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +47,7 @@ final class DataParallel implements AutoCloseable {
     /** @param otherEncoders the model's frozen encoder on each further device (the same encoder for CPU replicas) */
     DataParallel(PromptTunedBert model, List<BertEncoder> otherEncoders) {
         replicas.add(model);
+        SortedMap<String, HostTensor> state = otherEncoders.isEmpty() ? null : model.state();
         for (BertEncoder encoder : otherEncoders) {
             if (!encoder.weights().fingerprint().equals(model.encoder().weights().fingerprint())) {
                 throw new IllegalArgumentException("replica encoder " + encoder.weights().fingerprint()
@@ -52,7 +55,7 @@ final class DataParallel implements AutoCloseable {
             }
             NDManager manager = NDManager.newBaseManager(encoder.device());
             replicaManagers.add(manager);
-            replicas.add(PromptTunedBert.restore(encoder, model.config(), model.state(), "replica of the model", manager));
+            replicas.add(PromptTunedBert.restore(encoder, model.config(), state, "replica of the model", manager));
         }
         backwardThreads = replicas.size() == 1 ? null : Executors.newFixedThreadPool(replicas.size(), runnable -> {
             Thread thread = new Thread(runnable, "data-parallel-backward");
