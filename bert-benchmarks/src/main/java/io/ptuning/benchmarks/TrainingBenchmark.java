@@ -3,6 +3,7 @@ package io.ptuning.benchmarks;
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.BertWeights;
+import io.ptuning.bert.HostMemory;
 import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.prompt.PromptConfig;
 import io.ptuning.prompt.PromptTunedBert;
@@ -72,7 +73,8 @@ final class TrainingBenchmark {
         System.out.printf("%8s %10s %12s %10s %10s%n", "step", "train min", "examples/s", "loss", "dev acc");
         try (NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = new BertEncoder(BertWeights.load(folder.path(), manager));
-            System.out.printf("libtorch: float32 matmul precision %s%n", MatmulPrecision.current().id());
+            System.out.printf("libtorch: float32 matmul precision %s, freed memory kept for reuse: %s%n",
+                    MatmulPrecision.current().id(), HostMemory.keepFreedMemory());
             try (PromptTunedBert model = PromptTunedBert.initialize(encoder, prompt, training.seed(), manager);
                     PromptTrainer trainer = new PromptTrainer(model, Collections.nCopies(replicas - 1, encoder), training,
                             loop.totalSteps(), manager)) {

@@ -43,10 +43,11 @@ public final class BertEncoder {
 
     /**
      * An encoder over {@code weights}. The first one in a process sets libtorch up for speed: the configured
-     * {@link MatmulPrecision}.
+     * {@link MatmulPrecision}, and {@link HostMemory#keepFreedMemory()}.
      */
     public BertEncoder(BertWeights weights) {
         MatmulPrecision.useConfigured();
+        HostMemory.keepFreedMemory();
         this.config = weights.config();
         this.weights = weights;
         NDManager constants = weights.manager();

@@ -2,6 +2,7 @@ package io.ptuning.bert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-/** The process-wide libtorch settings an encoder applies: matmul precision. */
+/** The process-wide libtorch settings an encoder applies: matmul precision and malloc's reuse of freed memory. */
 class NativeSettingsTest {
 
     @Test
@@ -45,5 +46,13 @@ class NativeSettingsTest {
         assertThat(MatmulPrecision.fromId(" Medium ", "test")).isEqualTo(MatmulPrecision.MEDIUM);
         assertThatThrownBy(() -> MatmulPrecision.fromId("fast", "environment variable PTUNING_MATMUL_PRECISION"))
                 .hasMessage("environment variable PTUNING_MATMUL_PRECISION is 'fast', expected one of highest, high, medium");
+    }
+
+    @Test
+    void glibcKeepsFreedMemoryUnlessTheEnvironmentTunesMalloc() {
+        assumeThat(System.getProperty("os.name")).isEqualTo("Linux");
+        assumeThat(System.getenv("GLIBC_TUNABLES")).isNull();
+        assumeThat(System.getenv("MALLOC_TRIM_THRESHOLD_")).isNull();
+        assertThat(HostMemory.keepFreedMemory()).isTrue();
     }
 }

@@ -1,0 +1,70 @@
+package io.ptuning.bert;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps memory that libtorch frees inside the process, so that the next step's tensors reuse it.
+ *
+ * <p>Every training step allocates and frees the same few hundred megabytes of tensors. By default glibc's
+ * malloc gives freed memory at the top of its heaps back to the kernel and serves large blocks with fresh
+ * {@code mmap}s, so the next step touches new pages, and in a virtual machine each first touch of a page costs
+ * ~10 microseconds. Measured on this project's 2-vCPU machine: bert-base prefix training took 2.7 million page
+ * faults for 60 steps and ran at 32 examples/s; with freed memory kept, 1.3 million and 41 examples/s (MiniLM:
+ * 560 against 276 faults per step, +5%). This is what PyTorch's CPU tuning guides get with jemalloc or tcmalloc
+ * in {@code LD_PRELOAD}; glibc's own {@code mallopt} does it without a second allocator. The cost: the process
+ * keeps its peak memory rather than shrinking after it.
+ *
+ * <p>Applied once per process, only with glibc, and not where the environment tunes malloc itself
+ * ({@code GLIBC_TUNABLES} or {@code MALLOC_*_} variables): those take precedence.
+ */
+public final class HostMemory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostMemory.class);
+    // mallopt parameters from glibc's malloc.h
+    private static final int M_TRIM_THRESHOLD = -1;
+    private static final int M_TOP_PAD = -2;
+    private static final int M_MMAP_THRESHOLD = -3;
+    /** Largest block glibc will serve from its heaps instead of mmap (its maximum, 32 MiB on 64-bit). */
+    private static final int HEAP_BLOCKS_UP_TO = 32 << 20;
+    private static final int TOP_PAD = 256 << 20;
+    private static final List<String> MALLOC_ENVIRONMENT = List.of("GLIBC_TUNABLES", "MALLOC_TRIM_THRESHOLD_",
+            "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_MMAP_MAX_", "MALLOC_ARENA_MAX");
+
+    private static Boolean kept;
+
+    private HostMemory() {
+    }
+
+    /** Tells glibc's malloc to keep freed memory; returns whether it did (false: not glibc, or the environment decides). */
+    public static synchronized boolean keepFreedMemory() {
+        if (kept == null) {
+            kept = tuneMalloc();
+        }
+        return kept;
+    }
+
+    private static boolean tuneMalloc() {
+        String userSetting = MALLOC_ENVIRONMENT.stream().filter(name -> System.getenv(name) != null).findFirst().orElse(null);
+        if (userSetting != null) {
+            LOG.info("malloc left as {} in the environment sets it", userSetting);
+            return false;
+        }
+        try {
+            NativeLibrary libc = NativeLibrary.getInstance("c");
+            libc.getFunction("gnu_get_libc_version"); // glibc only: musl's and macOS's mallopt are not glibc's
+            Function mallopt = libc.getFunction("mallopt");
+            boolean applied = mallopt.invokeInt(new Object[] {M_MMAP_THRESHOLD, HEAP_BLOCKS_UP_TO}) == 1
+                    & mallopt.invokeInt(new Object[] {M_TRIM_THRESHOLD, Integer.MAX_VALUE}) == 1
+                    & mallopt.invokeInt(new Object[] {M_TOP_PAD, TOP_PAD}) == 1;
+            LOG.info("glibc malloc keeps freed memory for reuse: {}", applied);
+            return applied;
+        } catch (UnsatisfiedLinkError e) {
+            LOG.info("not glibc, malloc left as it is ({})", e.getMessage());
+            return false;
+        }
+    }
+}
