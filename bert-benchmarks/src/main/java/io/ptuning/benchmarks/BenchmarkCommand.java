@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@code java -jar bert-benchmarks/target/bert-benchmarks.jar forward|train [--name value ...]}:
+ * {@code java -jar bert-benchmarks/target/bert-benchmarks.jar forward|train|matmul [--name value ...]}:
  * prints measured figures for this machine. SST-2 is read from {@code --sst2 DIR} (default {@code data/sst2}).
  */
 public final class BenchmarkCommand {
@@ -15,7 +15,7 @@ public final class BenchmarkCommand {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("ai.djl.offline", "true");
-        if (args.length == 0 || !(args[0].equals("forward") || args[0].equals("train"))) {
+        if (args.length == 0 || !(args[0].equals("forward") || args[0].equals("train") || args[0].equals("matmul"))) {
             System.err.println("""
                     usage: java -jar bert-benchmarks.jar forward [--sst2 DIR] [--repeats 3]
                            java -jar bert-benchmarks.jar train [--sst2 DIR] [--model all-minilm-l6-v2]
@@ -23,12 +23,15 @@ public final class BenchmarkCommand {
                                 [--schedule linear (6% warm-up, decay, clip 1.0) | constant (torch AdamW defaults)]
                                 [--minutes 0 (no limit)] [--set name=value,... (any recipe value: psl, lr,
                                  reparameterize, weight_decay, max_grad_norm, warmup_ratio, ...)]
-                                [--replicas 1 (data-parallel replicas on this CPU, to measure the machinery)]""");
+                                [--replicas 1 (data-parallel replicas on this CPU, to measure the machinery)]
+                           java -jar bert-benchmarks.jar matmul  (the encoder's products at each matmul precision)""");
             System.exit(2);
         }
         Map<String, String> options = options(Arrays.copyOfRange(args, 1, args.length));
         Path sst2 = Path.of(options.getOrDefault("sst2", "data/sst2"));
-        if (args[0].equals("forward")) {
+        if (args[0].equals("matmul")) {
+            new MatmulBenchmark().run();
+        } else if (args[0].equals("forward")) {
             new ForwardBenchmark(sst2, Integer.parseInt(options.getOrDefault("repeats", "3"))).run();
         } else {
             new TrainingBenchmark(sst2, options).run();
