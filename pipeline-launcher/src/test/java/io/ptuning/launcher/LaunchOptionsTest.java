@@ -8,13 +8,13 @@ import org.junit.jupiter.api.Test;
 class LaunchOptionsTest {
 
     @Test
-    void theDefaultRunIsTwoEpochsOfPtv2AtTheHigherLearningRateWithoutDropout() {
+    void theDefaultRunIsTwoEpochsOfPtv2WithALongerPrefixAtTheHigherLearningRateWithoutPrefixDropout() {
         LaunchOptions options = LaunchOptions.parse(new String[] {"--sst2", "data"});
         assertThat(options.preset()).isEqualTo("ptv2");
         assertThat(options.overrides()).containsExactly(
-                org.assertj.core.api.Assertions.entry("encoder_dropout", "false"),
                 org.assertj.core.api.Assertions.entry("lr", "0.02"),
-                org.assertj.core.api.Assertions.entry("prefix_dropout", "0"));
+                org.assertj.core.api.Assertions.entry("prefix_dropout", "0"),
+                org.assertj.core.api.Assertions.entry("psl", "40"));
         assertThat(options.maxSteps()).isEqualTo(4210);
     }
 
