@@ -53,14 +53,10 @@ final class ServiceProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             // libtorch's OpenMP threads spin while they wait for work. Here the trainer and the evaluator share the
-            // machine's cores, and spinning threads of one starve the other: two trainings side by side ran at 26
-            // examples/s each, 120 and 112 with passive waiting. But alone passive waiting costs the trainer 19%
-            // (229 -> 185), so only the services beside it wait passively: side by side, a spinning training then
-            // ran at 68 and a passive one at 105 (BENCHMARKS.md), and the trainer is alone most of the time.
-            // A value the user set wins.
-            if (!service.equals("trainer-service")) {
-                builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-            }
+            // machine's cores, and spinning threads of one starve the other: two trainings side by side ran at 25
+            // examples/s each, against 98 each with passive waiting (BENCHMARKS.md). Alone, passive waiting costs
+            // about 7%. A value the user set wins.
+            builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
             Process process = builder.start();
             return new ServiceProcess(service, port, log, process);
         } catch (IOException e) {
