@@ -44,6 +44,7 @@ public enum MatmulPrecision {
     private static final String GETTER = "_ZNK2at7Context22float32MatmulPrecisionEv";
 
     private static boolean configured;
+    private static Libtorch opened;
 
     /** The lower-case name used in configuration: {@code highest}, {@code high}, {@code medium}. */
     public String id() {
@@ -94,7 +95,7 @@ public enum MatmulPrecision {
 
     /** Sets the precision for every later matrix product in this process and checks that libtorch took it. */
     public static synchronized void apply(MatmulPrecision precision) {
-        Libtorch libtorch = Libtorch.open();
+        Libtorch libtorch = libtorch();
         libtorch.function(SETTER).invokeVoid(new Object[] {libtorch.context(), precision.ordinal()});
         MatmulPrecision now = current();
         if (now != precision) {
@@ -103,9 +104,16 @@ public enum MatmulPrecision {
     }
 
     /** The precision libtorch applies now. */
-    public static MatmulPrecision current() {
-        Libtorch libtorch = Libtorch.open();
+    public static synchronized MatmulPrecision current() {
+        Libtorch libtorch = libtorch();
         return values()[libtorch.function(GETTER).invokeInt(new Object[] {libtorch.context()})];
+    }
+
+    private static Libtorch libtorch() {
+        if (opened == null) {
+            opened = Libtorch.open();
+        }
+        return opened;
     }
 
     /** The loaded libtorch_cpu library (DJL loads it; opening it again returns the same one) and its global context. */
