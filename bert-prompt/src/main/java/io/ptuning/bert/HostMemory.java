@@ -50,7 +50,7 @@ public final class HostMemory {
     private static boolean tuneMalloc() {
         String userSetting = MALLOC_ENVIRONMENT.stream().filter(name -> System.getenv(name) != null).findFirst().orElse(null);
         if (userSetting != null) {
-            LOG.info("malloc left as {} in the environment sets it", userSetting);
+            LOG.info("malloc left as it is: {} in the environment sets it up", userSetting);
             return false;
         }
         try {

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a local run does. The defaults finish on a 2-core CPU in about 12 minutes: MiniLM, P-Tuning v2
+ * What a local run does. The defaults finish on a 2-core CPU in about 14 minutes: MiniLM, P-Tuning v2
  * prefix, two epochs of SST-2 train, an evaluation of the whole dev split every 300 steps. For that budget the
  * default run doubles the prefix to psl 40, raises the learning rate to 2e-2 and trains without dropout on the
  * prefix ({@link #DEFAULT_OVERRIDES}); naming a preset runs it as defined.
