@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.bert.BertWeights;
 import io.ptuning.bert.DeviceTensors;
 import io.ptuning.training.TrainingBatch;
@@ -55,6 +56,7 @@ final class ForwardBenchmark {
         System.out.printf("%-34s %10.1f%n", "all-MiniLM-L6-v2, ONNX Runtime", ortMiniLm);
         System.out.printf("%-34s %10.1f%n", "bert-base-uncased, DJL (ours)", djlBertBase);
         System.out.printf("ratio DJL / ONNX Runtime on MiniLM: %.2f%n", djlMiniLm / ortMiniLm);
+        System.out.println("matmul precision " + MatmulPrecision.inForce().describe());
     }
 
     private double djl(ModelFolder folder, List<TrainingBatch> batches, int sentences) {

@@ -73,8 +73,8 @@ final class TrainingBenchmark {
         System.out.printf("%8s %10s %12s %10s %10s%n", "step", "train min", "examples/s", "loss", "dev acc");
         try (NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = new BertEncoder(BertWeights.load(folder.path(), manager));
-            System.out.printf("libtorch: float32 matmul precision %s, freed memory kept for reuse: %s%n",
-                    MatmulPrecision.current().id(), HostMemory.keepFreedMemory());
+            System.out.printf("matmul precision %s; freed memory kept for reuse: %s%n",
+                    MatmulPrecision.inForce().describe(), HostMemory.keepFreedMemory());
             try (PromptTunedBert model = PromptTunedBert.initialize(encoder, prompt, training.seed(), manager);
                     PromptTrainer trainer = new PromptTrainer(model, Collections.nCopies(replicas - 1, encoder), training,
                             loop.totalSteps(), manager)) {

@@ -42,14 +42,14 @@ public final class BertEncoder {
     private final NDArray sqrtTwoOverPi;
 
     /**
-     * An encoder over {@code weights}. The first one in a process sets libtorch up for speed: the configured
-     * {@link MatmulPrecision}, and {@link HostMemory#keepFreedMemory()}.
+     * An encoder over {@code weights}. The first one in a process sets libtorch up: the configured
+     * {@link MatmulPrecision} for its device, and {@link HostMemory#keepFreedMemory()}.
      */
     public BertEncoder(BertWeights weights) {
-        MatmulPrecision.useConfigured();
-        HostMemory.keepFreedMemory();
         this.config = weights.config();
         this.weights = weights;
+        MatmulPrecision.settle(device());
+        HostMemory.keepFreedMemory();
         NDManager constants = weights.manager();
         this.sqrtHeadSize = DeviceTensors.scalar(constants, (float) Math.sqrt(config.headSize()));
         this.half = DeviceTensors.scalar(constants, 0.5f);
