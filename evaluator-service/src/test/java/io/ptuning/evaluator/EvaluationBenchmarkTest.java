@@ -4,6 +4,7 @@ import io.ptuning.kafka.embedded.EmbeddedKafkaResource;
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.BertWeights;
+import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.contract.BatchRecordCodec;
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.EncodedBatch;
@@ -67,7 +68,7 @@ class EvaluationBenchmarkTest {
                 try (PromptTunedBert model = PromptTunedBert.initialize(encoder, PromptConfig.prefix(20), i, manager)) {
                     checkpoint = model.checkpoint(new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, run, step, 0,
                             WARM_RUNS + 1, false, artifact.modelName(), "sst2.batches.train", "benchmark",
-                            tokenizer.fingerprint()).toMap()).encode();
+                            tokenizer.fingerprint(), MatmulPrecision.inForce().precision().id()).toMap()).encode();
                 }
                 long sent = System.nanoTime();
                 Topics.send(io.ptuning.contract.Topics.CHECKPOINTS, run, checkpoint);

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.BertWeights;
+import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.contract.BatchRecordCodec;
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.EncodedBatch;
@@ -68,7 +69,7 @@ class PredictMiniLmTest {
                 });
                 CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, RUN, STEPS, 0, STEPS,
                         true, ModelArtifact.ALL_MINILM_L6_V2.modelName(), "sst2.batches.train", "train-sample",
-                        tokenizerFingerprint);
+                        tokenizerFingerprint, MatmulPrecision.inForce().precision().id());
                 checkpoint = model.checkpoint(meta.toMap()).encode();
             }
         }

@@ -91,6 +91,6 @@ final class TinyModel {
 
     static CheckpointMetadata metadata(String runId, long step) {
         return new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, runId, step, 0, 100, false, NAME,
-                "sst2.batches.train", "tiny-train", tokenizerFingerprint());
+                "sst2.batches.train", "tiny-train", tokenizerFingerprint(), "float32");
     }
 }

@@ -11,6 +11,9 @@ import java.util.TreeMap;
  * @param step optimizer steps done when the checkpoint was taken
  * @param epoch 0-based epoch the step belongs to
  * @param last true for the run's final checkpoint
+ * @param matmulPrecision how the trainer multiplied float32 matrices, {@code float32} or {@code bfloat16}
+ *     ({@code bert-prompt}'s {@code MatmulPrecision}): a replay is bit-identical only at the same precision;
+ *     {@value #UNRECORDED} in checkpoints of schema 1, which did not record it
  */
 public record CheckpointMetadata(
         int schemaVersion,
@@ -22,9 +25,11 @@ public record CheckpointMetadata(
         String baseModel,
         String batchTopic,
         String datasetVersion,
-        String tokenizerFingerprint) {
+        String tokenizerFingerprint,
+        String matmulPrecision) {
 
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
+    public static final String UNRECORDED = "unrecorded";
 
     public Map<String, String> toMap() {
         Map<String, String> m = new TreeMap<>();
@@ -38,14 +43,16 @@ public record CheckpointMetadata(
         m.put("batch_topic", batchTopic);
         m.put("dataset_version", datasetVersion);
         m.put("tokenizer_fingerprint", tokenizerFingerprint);
+        m.put("matmul_precision", matmulPrecision);
         return m;
     }
 
     /** Reads the contract keys of a checkpoint's metadata; {@code location} names the record in errors. */
     public static CheckpointMetadata from(Map<String, String> m, String location) {
         try {
+            int schema = Integer.parseInt(require(m, "schema_version", location));
             return new CheckpointMetadata(
-                    Integer.parseInt(require(m, "schema_version", location)),
+                    schema,
                     require(m, "run_id", location),
                     Long.parseLong(require(m, "step", location)),
                     Integer.parseInt(require(m, "epoch", location)),
@@ -54,7 +61,8 @@ public record CheckpointMetadata(
                     require(m, "base_model", location),
                     require(m, "batch_topic", location),
                     require(m, "dataset_version", location),
-                    require(m, "tokenizer_fingerprint", location));
+                    require(m, "tokenizer_fingerprint", location),
+                    schema < 2 ? UNRECORDED : require(m, "matmul_precision", location));
         } catch (NumberFormatException e) {
             throw new RecordDecodingException(location, null, "checkpoint metadata has a malformed number: " + e.getMessage(), e);
         }

@@ -1,7 +1,9 @@
 package io.ptuning.contract;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,6 +21,9 @@ import java.util.TreeMap;
  * @param checkpointEverySteps emit a checkpoint every K steps (and at each epoch end); 0 for epoch ends only
  * @param maxSteps stop after this many steps (a training budget); 0 for all epochs
  * @param device {@code auto} (GPU when DJL sees one), {@code cpu} or {@code gpu}
+ * @param matmulPrecision {@code float32} or {@code bfloat16}: the run must train at this matmul precision, and a
+ *     trainer at another refuses it (a replay that must match its original bit for bit names the original's, from
+ *     its checkpoints' {@code matmul_precision}); null to train at whatever the trainer is configured for
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunRequest(
@@ -33,9 +38,11 @@ public record RunRequest(
         @JsonProperty("to_offset") long toOffset,
         @JsonProperty("checkpoint_every_steps") int checkpointEverySteps,
         @JsonProperty("max_steps") long maxSteps,
-        @JsonProperty("device") String device) {
+        @JsonProperty("device") String device,
+        @JsonProperty("matmul_precision") @JsonInclude(JsonInclude.Include.NON_NULL) String matmulPrecision) {
 
     public static final int SCHEMA_VERSION = 1;
+    public static final List<String> MATMUL_PRECISIONS = List.of("float32", "bfloat16");
 
     public RunRequest {
         Topics.requireNamePart("run_id", runId);
@@ -57,27 +64,36 @@ public record RunRequest(
         if (!device.equals("auto") && !device.equals("cpu") && !device.equals("gpu")) {
             throw new IllegalArgumentException("device '" + device + "' is not one of auto, cpu, gpu");
         }
+        if (matmulPrecision != null && !MATMUL_PRECISIONS.contains(matmulPrecision)) {
+            throw new IllegalArgumentException("matmul_precision '" + matmulPrecision + "' is not one of "
+                    + String.join(", ", MATMUL_PRECISIONS) + " (or absent: the trainer's own)");
+        }
     }
 
     /** A request over a whole topic with the current schema. */
     public static RunRequest of(String runId, String preset, Map<String, String> overrides, String baseModel,
             String batchTopic, String datasetVersion) {
         return new RunRequest(SCHEMA_VERSION, runId, preset, overrides, baseModel, batchTopic, datasetVersion, 0, -1,
-                0, 0, "auto");
+                0, 0, "auto", null);
     }
 
     public RunRequest withBudget(int checkpointEverySteps, long maxSteps) {
         return new RunRequest(schemaVersion, runId, preset, overrides, baseModel, batchTopic, datasetVersion,
-                fromOffset, toOffset, checkpointEverySteps, maxSteps, device);
+                fromOffset, toOffset, checkpointEverySteps, maxSteps, device, matmulPrecision);
     }
 
     public RunRequest withOffsets(long fromOffset, long toOffset) {
         return new RunRequest(schemaVersion, runId, preset, overrides, baseModel, batchTopic, datasetVersion,
-                fromOffset, toOffset, checkpointEverySteps, maxSteps, device);
+                fromOffset, toOffset, checkpointEverySteps, maxSteps, device, matmulPrecision);
+    }
+
+    public RunRequest withMatmulPrecision(String matmulPrecision) {
+        return new RunRequest(schemaVersion, runId, preset, overrides, baseModel, batchTopic, datasetVersion,
+                fromOffset, toOffset, checkpointEverySteps, maxSteps, device, matmulPrecision);
     }
 
     public RunRequest withDevice(String device) {
         return new RunRequest(schemaVersion, runId, preset, overrides, baseModel, batchTopic, datasetVersion,
-                fromOffset, toOffset, checkpointEverySteps, maxSteps, device);
+                fromOffset, toOffset, checkpointEverySteps, maxSteps, device, matmulPrecision);
     }
 }

@@ -21,6 +21,32 @@ class RunContractTest {
     }
 
     @Test
+    void aRunRequestCanPinItsMatmulPrecisionAndOneThatDoesNotEncodesAsBefore() {
+        RunRequest request = RunRequest.of("run-1", "ptv2", Map.of(), "all-minilm-l6-v2", "sst2.batches.train", "v1");
+        // absent, not null: the request fingerprints of runs requested before the field existed stay the same
+        assertThat(new String(JsonRecords.encode(request), StandardCharsets.UTF_8)).doesNotContain("matmul_precision");
+        RunRequest pinned = request.withMatmulPrecision("bfloat16");
+        byte[] json = JsonRecords.encode(pinned);
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"matmul_precision\":\"bfloat16\"");
+        assertThat(JsonRecords.decode(json, RunRequest.class, "ptuning.runs-0@3")).isEqualTo(pinned);
+        assertThatThrownBy(() -> request.withMatmulPrecision("medium"))
+                .hasMessage("matmul_precision 'medium' is not one of float32, bfloat16 (or absent: the trainer's own)");
+    }
+
+    @Test
+    void checkpointsOfSchemaOneHaveNoRecordedMatmulPrecision() {
+        Map<String, String> schemaOne = new java.util.TreeMap<>(new CheckpointMetadata(2, "run-1", 120, 2, 600, false,
+                "all-minilm-l6-v2", "sst2.batches.train", "v1", "tok1", "float32").toMap());
+        schemaOne.put("schema_version", "1");
+        schemaOne.remove("matmul_precision");
+        assertThat(CheckpointMetadata.from(schemaOne, "here").matmulPrecision()).isEqualTo(CheckpointMetadata.UNRECORDED);
+        Map<String, String> schemaTwo = new java.util.TreeMap<>(schemaOne);
+        schemaTwo.put("schema_version", "2");
+        assertThatThrownBy(() -> CheckpointMetadata.from(schemaTwo, "ptuning.checkpoints-0@4"))
+                .hasMessageContaining("'matmul_precision'");
+    }
+
+    @Test
     void aMalformedRunRequestNamesTheRecord() {
         byte[] json = "{\"run_id\":\"r\",\"base_model\":\"m\"}".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> JsonRecords.decode(json, RunRequest.class, "ptuning.runs-0@9"))
@@ -31,8 +57,8 @@ class RunContractTest {
 
     @Test
     void checkpointMetadataRoundTripsAndNamesAMissingKey() {
-        CheckpointMetadata meta = new CheckpointMetadata(1, "run-1", 120, 2, 600, false, "all-minilm-l6-v2",
-                "sst2.batches.train", "v1", "tok1");
+        CheckpointMetadata meta = new CheckpointMetadata(2, "run-1", 120, 2, 600, false, "all-minilm-l6-v2",
+                "sst2.batches.train", "v1", "tok1", "float32");
         assertThat(CheckpointMetadata.from(meta.toMap(), "here")).isEqualTo(meta);
         Map<String, String> broken = new java.util.TreeMap<>(meta.toMap());
         broken.remove("step");

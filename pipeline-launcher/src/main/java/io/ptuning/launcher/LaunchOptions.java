@@ -1,5 +1,6 @@
 package io.ptuning.launcher;
 
+import io.ptuning.contract.RunRequest;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +13,8 @@ import java.util.Map;
  *
  * @param overrides hyper-parameters replacing the preset's, e.g. {@code lr=5e-3}
  * @param kafka an existing cluster's bootstrap servers, or null to start an embedded broker
+ * @param matmulPrecision {@code float32} or {@code bfloat16}: the trainer and evaluator run at it, and the run request
+ *     is pinned to it
  */
 record LaunchOptions(
         Path sst2,
@@ -26,7 +29,8 @@ record LaunchOptions(
         int tokenizerPort,
         int trainerPort,
         int evaluatorPort,
-        String runId) {
+        String runId,
+        String matmulPrecision) {
 
     /**
      * Measured on MiniLM over two epochs (BENCHMARKS.md): psl 40, lr 2e-2, no prefix dropout reaches 88.3% dev
@@ -47,8 +51,11 @@ record LaunchOptions(
               --work DIR            broker data, logs (default target/pipeline-work)
               --run-id ID           default run-<time>
               --ports T,R,E         HTTP ports of tokenizer, trainer, evaluator (default 8081,8082,8080)
+              --matmul-precision P  float32 (default: exact products on every CPU) | bfloat16 (opt-in: bfloat16
+                                    inside oneDNN on CPUs with AMX, TF32 on CUDA)
             environment: KAFKA_BOOTSTRAP_SERVERS uses an existing cluster instead of the embedded broker;
-                         PTUNING_MODEL_CACHE moves the model cache (default ~/.cache/ptuning/models)""";
+                         PTUNING_MODEL_CACHE moves the model cache (default ~/.cache/ptuning/models);
+                         PTUNING_MATMUL_PRECISION is the default of --matmul-precision""";
 
     static LaunchOptions parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -94,13 +101,24 @@ record LaunchOptions(
                 Integer.parseInt(ports[0].trim()),
                 Integer.parseInt(ports[1].trim()),
                 Integer.parseInt(ports[2].trim()),
-                values.getOrDefault("run-id", "run-" + System.currentTimeMillis() / 1000));
+                values.getOrDefault("run-id", "run-" + System.currentTimeMillis() / 1000),
+                matmulPrecision(values.get("matmul-precision")));
         values.keySet().removeAll(java.util.List.of("sst2", "work", "repository", "model", "preset", "max-steps",
-                "checkpoint-every", "ports", "run-id"));
+                "checkpoint-every", "ports", "run-id", "matmul-precision"));
         if (!values.isEmpty()) {
             throw new UsageException("unknown option(s): " + values.keySet());
         }
         return options;
+    }
+
+    private static String matmulPrecision(String option) {
+        String env = System.getenv("PTUNING_MATMUL_PRECISION");
+        String value = option != null ? option : env != null && !env.isBlank() ? env.trim() : "float32";
+        if (!RunRequest.MATMUL_PRECISIONS.contains(value)) {
+            throw new UsageException((option != null ? "--matmul-precision" : "PTUNING_MATMUL_PRECISION") + " is '"
+                    + value + "', expected one of " + RunRequest.MATMUL_PRECISIONS);
+        }
+        return value;
     }
 
     /** A command line that cannot be run; the launcher prints the message and the usage. */

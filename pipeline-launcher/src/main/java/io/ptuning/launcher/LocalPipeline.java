@@ -77,10 +77,11 @@ public final class LocalPipeline {
         Map<String, String> common = Map.of(
                 "kafka.bootstrap.servers", bootstrap,
                 "ptuning.model.cache", ModelCache.configuredRoot().toString());
+        Map<String, String> computing = with(common, "ptuning.matmul.precision", options.matmulPrecision());
         ServiceProcess tokenizer = service("tokenizer-service", options.tokenizerPort(), "1g", with(common,
                 "tokenizer.dataset.dir", options.sst2().toString(), "tokenizer.model", options.model()));
-        ServiceProcess trainer = service("trainer-service", options.trainerPort(), "4g", common);
-        ServiceProcess evaluator = service("evaluator-service", options.evaluatorPort(), "4g", common);
+        ServiceProcess trainer = service("trainer-service", options.trainerPort(), "4g", computing);
+        ServiceProcess evaluator = service("evaluator-service", options.evaluatorPort(), "4g", computing);
         for (ServiceProcess service : List.of(tokenizer, trainer, evaluator)) {
             service.awaitReady(Duration.ofMinutes(3));
         }
@@ -98,7 +99,8 @@ public final class LocalPipeline {
 
         RunRequest request = RunRequest.of(options.runId(), options.preset(), options.overrides(), options.model(),
                 train.path("topic").asText(), train.path("datasetVersion").asText())
-                .withBudget(options.checkpointEvery(), options.maxSteps());
+                .withBudget(options.checkpointEvery(), options.maxSteps())
+                .withMatmulPrecision(options.matmulPrecision());
         requestRun(bootstrap, request);
         phase("training", "run " + request.runId() + ": preset " + request.preset() + " " + request.overrides()
                 + ", " + (options.maxSteps() > 0 ? options.maxSteps() + " steps" : "all epochs"));
@@ -182,8 +184,8 @@ public final class LocalPipeline {
             out.println();
             out.printf("== Run %s: %s ==%n", request.runId(), status.state().name().toLowerCase()
                     + (status.reason() == null || status.reason().isBlank() ? "" : " (" + status.reason() + ")"));
-            out.printf("model %s, preset %s %s, %d steps%n", request.baseModel(), request.preset(),
-                    request.overrides(), steps);
+            out.printf("model %s, preset %s %s, %d steps, %s matrix products on %s%n", request.baseModel(),
+                    request.preset(), request.overrides(), steps, request.matmulPrecision(), cpu());
             out.printf("%8s %8s %10s %10s %10s%n", "step", "epoch", "accuracy", "loss", "macro-F1");
             for (Evaluation e : evaluations) {
                 out.printf("%8d %8d %10.4f %10.4f %10.4f%n", e.step(), e.epoch() + 1, e.accuracy(), e.loss(), e.macroF1());
@@ -194,6 +196,20 @@ public final class LocalPipeline {
             }
             out.printf("training: %.1f min at %.1f examples/s; whole pipeline %.1f min%n", trainingSeconds / 60,
                     examplesPerSecond, totalSeconds / 60);
+        }
+
+        /** The CPU's model name and whether it has AMX (what decides how float32 products are computed here). */
+        private static String cpu() {
+            try {
+                List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"));
+                String model = lines.stream().filter(l -> l.startsWith("model name")).findFirst()
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("an unnamed CPU");
+                boolean amx = lines.stream().anyMatch(l -> l.startsWith("flags") && l.contains(" amx_bf16"));
+                return model + (amx ? " (AMX)" : " (no AMX)") + ", " + Runtime.getRuntime().availableProcessors()
+                        + " cores";
+            } catch (java.io.IOException e) {
+                return System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+            }
         }
     }
 }

@@ -27,6 +27,17 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void productsAreExactFloat32UnlessBfloat16IsAskedFor() {
+        org.assertj.core.api.Assumptions.assumeThat(System.getenv("PTUNING_MATMUL_PRECISION")).isNull();
+        assertThat(LaunchOptions.parse(new String[] {}).matmulPrecision()).isEqualTo("float32");
+        assertThat(LaunchOptions.parse(new String[] {"--matmul-precision", "bfloat16"}).matmulPrecision())
+                .isEqualTo("bfloat16");
+        assertThatThrownBy(() -> LaunchOptions.parse(new String[] {"--matmul-precision", "medium"}))
+                .isInstanceOf(LaunchOptions.UsageException.class)
+                .hasMessage("--matmul-precision is 'medium', expected one of [float32, bfloat16]");
+    }
+
+    @Test
     void anUnknownOptionIsAUsageError() {
         assertThatThrownBy(() -> LaunchOptions.parse(new String[] {"--epochs", "3"}))
                 .isInstanceOf(LaunchOptions.UsageException.class).hasMessageContaining("unknown option(s): [epochs]");

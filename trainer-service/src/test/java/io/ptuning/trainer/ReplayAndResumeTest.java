@@ -2,6 +2,8 @@ package io.ptuning.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
+import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
@@ -105,6 +107,58 @@ class ReplayAndResumeTest {
         RunOutcome again = components.executor(RunObserver.NONE).execute(request, RunExecutor.Interruption.NEVER);
         assertThat(again.result()).isEqualTo(RunOutcome.Result.COMPLETED);
         assertThat(RunRecords.checkpoints("done-once", 6)).hasSize(6);
+    }
+
+    @Test
+    void aRunCommittedAtOneMatmulPrecisionIsRefusedAtAnotherAndResumesAtItsOwn() {
+        String trainedAt = MatmulPrecision.inForce().precision().id();
+        MatmulPrecision other = otherPrecision();
+        RunRequest crashing = request("precision-resume", Map.of());
+        components.executor(RunObserver.NONE).execute(crashing, stepsDone -> stepsDone == 5); // committed at step 4
+
+        RunOutcome refused;
+        MatmulPrecision.use(other, Device.cpu());
+        try {
+            refused = components.executor(RunObserver.NONE).execute(crashing, RunExecutor.Interruption.NEVER);
+        } finally {
+            MatmulPrecision.use(MatmulPrecision.configuredValue(), Device.cpu());
+        }
+        assertThat(refused.result()).isEqualTo(RunOutcome.Result.FAILED);
+        assertThat(refused.reason()).isEqualTo("run precision-resume was trained at matmul precision " + trainedAt
+                + " up to step 4, but this trainer multiplies at " + other.id() + " (PTUNING_MATMUL_PRECISION); a resume"
+                + " at another precision would not replay bit for bit: resume it on a trainer with"
+                + " PTUNING_MATMUL_PRECISION=" + trainedAt + " (its committed state is kept)");
+
+        RunOutcome resumed = components.executor(RunObserver.NONE).execute(crashing, RunExecutor.Interruption.NEVER);
+        assertThat(resumed.result()).isEqualTo(RunOutcome.Result.COMPLETED);
+        assertThat(RunRecords.checkpoints("precision-resume", 6)).extracting(c -> RunRecords.metadata(c).step())
+                .containsExactly(4L, 6L, 8L, 12L, 16L, 18L);
+    }
+
+    @Test
+    void aRequestPinnedToAnotherMatmulPrecisionIsRefusedBeforeTraining() {
+        MatmulPrecision other = otherPrecision();
+        RunRequest pinned = request("precision-pinned", Map.of()).withMatmulPrecision(other.id());
+        RunOutcome refused = components.executor(RunObserver.NONE).execute(pinned, RunExecutor.Interruption.NEVER);
+        assertThat(refused.result()).isEqualTo(RunOutcome.Result.FAILED);
+        assertThat(refused.reason()).isEqualTo("run precision-pinned asks for matmul precision " + other.id()
+                + ", but this trainer multiplies at " + MatmulPrecision.inForce().precision().id()
+                + " (PTUNING_MATMUL_PRECISION): send it to a trainer configured for " + other.id());
+        assertThat(RunRecords.statuses("precision-pinned")).extracting(RunStatus::state)
+                .containsExactly(RunStatus.State.FAILED);
+    }
+
+    @Test
+    void everyCheckpointRecordsTheMatmulPrecisionItWasTrainedAt() {
+        String here = MatmulPrecision.inForce().precision().id();
+        train(request("precision-recorded", Map.of()).withMatmulPrecision(here));
+        assertThat(RunRecords.checkpoints("precision-recorded", 6)).extracting(c -> RunRecords.metadata(c).matmulPrecision())
+                .containsOnly(here);
+    }
+
+    private static MatmulPrecision otherPrecision() {
+        return MatmulPrecision.inForce().precision() == MatmulPrecision.FLOAT32
+                ? MatmulPrecision.BFLOAT16 : MatmulPrecision.FLOAT32;
     }
 
     private SafetensorsFile train(RunRequest request) {

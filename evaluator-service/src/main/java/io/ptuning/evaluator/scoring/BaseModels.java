@@ -1,13 +1,17 @@
 package io.ptuning.evaluator.scoring;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.BertWeights;
+import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.evaluator.config.EvaluatorConfig;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.cache.ModelCache;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +34,11 @@ public class BaseModels {
 
     BaseModels(EvaluatorConfig config) {
         this.cacheRoot = config.modelCache().orElseGet(ModelCache::configuredRoot).toAbsolutePath();
+    }
+
+    /** Settles the process's matmul precision on the CPU the models score on, and says which it is, once. */
+    void logMatmulPrecision(@Observes StartupEvent started) {
+        LOG.infof("matmul precision %s", MatmulPrecision.settle(Device.cpu()).describe());
     }
 
     /** The loaded model called {@code name}; fails with {@link CheckpointRejected} saying where it was looked for. */

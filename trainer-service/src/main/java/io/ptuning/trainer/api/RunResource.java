@@ -51,13 +51,14 @@ public class RunResource {
             @JsonProperty("to_offset") Long toOffset,
             @JsonProperty("checkpoint_every_steps") Integer checkpointEverySteps,
             @JsonProperty("max_steps") Long maxSteps,
-            @JsonProperty("device") String device) {
+            @JsonProperty("device") String device,
+            @JsonProperty("matmul_precision") String matmulPrecision) {
 
         RunRequest toRequest() {
             return new RunRequest(RunRequest.SCHEMA_VERSION, runId == null ? "run-" + UUID.randomUUID() : runId, preset,
                     overrides, baseModel, batchTopic, datasetVersion, fromOffset == null ? 0 : fromOffset,
                     toOffset == null ? -1 : toOffset, checkpointEverySteps == null ? 0 : checkpointEverySteps,
-                    maxSteps == null ? 0 : maxSteps, device);
+                    maxSteps == null ? 0 : maxSteps, device, matmulPrecision);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ptuning.trainer.checkpoint;
 
+import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.SafetensorsFile;
 import java.util.Map;
@@ -15,6 +16,9 @@ import java.util.TreeMap;
  * {@code optimizer/}, their metadata likewise prefixed, and this record's fields under {@code state.}.
  *
  * @param status {@code running} (training), {@code completed} or {@code failed}
+ * @param matmulPrecision the matmul precision the run trains at ({@code bert-prompt}'s {@code MatmulPrecision});
+ *     a resume at another would not be bit-identical. {@value CheckpointMetadata#UNRECORDED} in states written before
+ *     it was recorded
  * @param model trainable tensors at {@code step}; absent before the first checkpoint
  * @param optimizer optimizer moments and step at {@code step}; absent before the first checkpoint
  */
@@ -26,6 +30,7 @@ public record RunState(
         int epoch,
         long fromOffset,
         long toOffset,
+        String matmulPrecision,
         String reason,
         Optional<SafetensorsFile> model,
         Optional<SafetensorsFile> optimizer) {
@@ -40,13 +45,28 @@ public record RunState(
     private static final String OPTIMIZER = "optimizer/";
     private static final String STATE = "state.";
 
-    public static RunState started(String runId, String requestFingerprint, long fromOffset, long toOffset) {
-        return new RunState(runId, requestFingerprint, RUNNING, 0, 0, fromOffset, toOffset, "", Optional.empty(),
-                Optional.empty());
+    public static RunState started(String runId, String requestFingerprint, long fromOffset, long toOffset,
+            String matmulPrecision) {
+        return new RunState(runId, requestFingerprint, RUNNING, 0, 0, fromOffset, toOffset, matmulPrecision, "",
+                Optional.empty(), Optional.empty());
     }
 
     public RunState failed(String why) {
-        return new RunState(runId, requestFingerprint, FAILED, step, epoch, fromOffset, toOffset, why, model, optimizer);
+        return new RunState(runId, requestFingerprint, FAILED, step, epoch, fromOffset, toOffset, matmulPrecision, why,
+                model, optimizer);
+    }
+
+    /** This run at a checkpoint: {@code stepsDone}, the trainable tensors and the optimizer state there. */
+    public RunState checkpointed(long stepsDone, int epoch, boolean last, SafetensorsFile model,
+            SafetensorsFile optimizer) {
+        return new RunState(runId, requestFingerprint, last ? COMPLETED : RUNNING, stepsDone, epoch, fromOffset, toOffset,
+                matmulPrecision, "", Optional.of(model), Optional.of(optimizer));
+    }
+
+    /** The same progress, from now on at {@code precision} (a state that had none recorded). */
+    public RunState withMatmulPrecision(String precision) {
+        return new RunState(runId, requestFingerprint, status, step, epoch, fromOffset, toOffset, precision, reason,
+                model, optimizer);
     }
 
     public boolean completed() {
@@ -71,6 +91,7 @@ public record RunState(
         metadata.put(STATE + "epoch", Integer.toString(epoch));
         metadata.put(STATE + "from_offset", Long.toString(fromOffset));
         metadata.put(STATE + "to_offset", Long.toString(toOffset));
+        metadata.put(STATE + "matmul_precision", matmulPrecision);
         metadata.put(STATE + "reason", reason);
         metadata.put(STATE + "has_tensors", Boolean.toString(model.isPresent()));
         return new SafetensorsFile(tensors, metadata).encode();
@@ -91,7 +112,7 @@ public record RunState(
         return new RunState(m.get(STATE + "run_id"), m.get(STATE + "request_fingerprint"), m.get(STATE + "status"),
                 Long.parseLong(m.get(STATE + "step")), Integer.parseInt(m.get(STATE + "epoch")),
                 Long.parseLong(m.get(STATE + "from_offset")), Long.parseLong(m.get(STATE + "to_offset")),
-                m.get(STATE + "reason"),
+                m.getOrDefault(STATE + "matmul_precision", CheckpointMetadata.UNRECORDED), m.get(STATE + "reason"),
                 hasTensors ? Optional.of(part(MODEL, file)) : Optional.empty(),
                 hasTensors ? Optional.of(part(OPTIMIZER, file)) : Optional.empty());
     }

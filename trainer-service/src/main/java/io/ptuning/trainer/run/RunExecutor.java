@@ -3,6 +3,7 @@ package io.ptuning.trainer.run;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
@@ -98,29 +99,33 @@ public final class RunExecutor {
             CheckpointPublisher publisher, Interruption interruption) {
         String runId = request.runId();
         TuningRecipe recipe;
+        String precision;
         BaseModels.LoadedModel base;
         List<BertEncoder> replicas;
         BatchRange range;
         try {
             recipe = TuningRecipe.preset(request.preset()).withOverrides(request.overrides());
             List<Device> devices = DeviceChoice.resolve(request.device(), kafka.settings().defaultDevice());
+            precision = matmulPrecision(request, committed, devices);
             base = models.get(request.baseModel(), devices.get(0));
             replicas = devices.subList(1, devices.size()).stream() // data parallel over the other GPUs
                     .map(device -> models.get(request.baseModel(), device).encoder()).toList();
             long to = committed.map(RunState::toOffset).orElse(request.toOffset());
             range = batches.read(request.batchTopic(), request.fromOffset(), to, request.datasetVersion(),
                     base.tokenizerFingerprint(), runId);
+        } catch (PrecisionMismatchException e) { // refused, not failed: the run's state stays for a matching trainer
+            return fail(request, committed.map(RunState::step).orElse(0L), 0, e.getMessage(), Optional.empty(), null);
         } catch (PoisonRecordException | IllegalArgumentException e) {
             RunState failed = committed.orElse(RunState.started(runId, fingerprint, request.fromOffset(),
-                    request.toOffset())).failed(e.getMessage());
+                    request.toOffset(), MatmulPrecision.inForce().precision().id())).failed(e.getMessage());
             return fail(request, failed.step(), 0, e.getMessage(), Optional.of(failed), publisher);
         }
 
         TrainingLoop loop = new TrainingLoop(range.batches(), recipe.training(), request.maxSteps(),
                 request.checkpointEverySteps());
         long totalSteps = loop.totalSteps();
-        RunState start = committed.orElseGet(() -> RunState.started(runId, fingerprint, range.fromOffset(),
-                range.toOffset()));
+        RunState start = committed.map(state -> state.withMatmulPrecision(precision))
+                .orElseGet(() -> RunState.started(runId, fingerprint, range.fromOffset(), range.toOffset(), precision));
         if (committed.isEmpty()) {
             publisher.commit(start, null); // pins the resolved range before the first step
         }
@@ -132,14 +137,14 @@ public final class RunExecutor {
             start.optimizer().ifPresent(trainer::restore);
             RunStatus.State begun = trainer.stepsDone() > 0 ? RunStatus.State.RESUMED : RunStatus.State.STARTED;
             status(new RunStatus(runId, begun, trainer.stepsDone(), totalSteps, ""));
-            LOG.infof("run %s %s at step %d of %d: %d batches (%d examples) of %s [%d, %d), %s on %s%s", runId,
+            LOG.infof("run %s %s at step %d of %d: %d batches (%d examples) of %s [%d, %d), %s on %s%s, %s products", runId,
                     begun.name().toLowerCase(), trainer.stepsDone(), totalSteps, range.batches().size(), range.examples(),
                     range.topic(), range.fromOffset(), range.toOffset(), request.baseModel(), base.manager().getDevice(),
                     replicas.isEmpty() ? "" : " and " + replicas.stream().map(r -> r.device().toString()).toList()
-                            + " (data parallel)");
+                            + " (data parallel)", precision);
 
-            StepReporter reporter = new StepReporter(request, range, recipe, totalSteps, model, trainer, publisher,
-                    fingerprint, base.tokenizerFingerprint(), interruption);
+            StepReporter reporter = new StepReporter(request, start, recipe, totalSteps, model, trainer, publisher,
+                    base.tokenizerFingerprint(), interruption);
             long startSteps = trainer.stepsDone();
             long started = System.nanoTime();
             try {
@@ -170,29 +175,27 @@ public final class RunExecutor {
     private final class StepReporter implements TrainingLoop.Listener {
 
         private final RunRequest request;
-        private final BatchRange range;
+        private final RunState start;
         private final TuningRecipe recipe;
         private final long totalSteps;
         private final PromptTunedBert model;
         private final PromptTrainer trainer;
         private final CheckpointPublisher publisher;
-        private final String fingerprint;
         private final Interruption interruption;
         private final String tokenizerFingerprint;
         private long last = System.nanoTime();
         long examples;
 
-        StepReporter(RunRequest request, BatchRange range, TuningRecipe recipe, long totalSteps, PromptTunedBert model,
-                PromptTrainer trainer, CheckpointPublisher publisher, String fingerprint, String tokenizerFingerprint,
+        StepReporter(RunRequest request, RunState start, TuningRecipe recipe, long totalSteps, PromptTunedBert model,
+                PromptTrainer trainer, CheckpointPublisher publisher, String tokenizerFingerprint,
                 Interruption interruption) {
             this.request = request;
-            this.range = range;
+            this.start = start;
             this.recipe = recipe;
             this.totalSteps = totalSteps;
             this.model = model;
             this.trainer = trainer;
             this.publisher = publisher;
-            this.fingerprint = fingerprint;
             this.interruption = interruption;
             this.tokenizerFingerprint = tokenizerFingerprint;
         }
@@ -216,16 +219,49 @@ public final class RunExecutor {
         public void onCheckpoint(long stepsDone, int epoch, boolean last) {
             Map<String, String> metadata = new TreeMap<>(recipe.training().toMetadata());
             metadata.put("preset", request.preset());
-            metadata.put("from_offset", Long.toString(range.fromOffset()));
-            metadata.put("to_offset", Long.toString(range.toOffset()));
+            metadata.put("from_offset", Long.toString(start.fromOffset()));
+            metadata.put("to_offset", Long.toString(start.toOffset()));
             metadata.putAll(new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, request.runId(), stepsDone, epoch,
                     totalSteps, last, request.baseModel(), request.batchTopic(),
-                    request.datasetVersion() == null ? "" : request.datasetVersion(), tokenizerFingerprint).toMap());
+                    request.datasetVersion() == null ? "" : request.datasetVersion(), tokenizerFingerprint,
+                    start.matmulPrecision()).toMap());
             SafetensorsFile checkpoint = model.checkpoint(metadata);
-            RunState state = new RunState(request.runId(), fingerprint, last ? RunState.COMPLETED : RunState.RUNNING,
-                    stepsDone, epoch, range.fromOffset(), range.toOffset(), "", Optional.of(checkpoint),
-                    Optional.of(trainer.optimizerState(Map.of())));
+            RunState state = start.checkpointed(stepsDone, epoch, last, checkpoint, trainer.optimizerState(Map.of()));
             publisher.commit(state, checkpoint.encode());
+        }
+    }
+
+    /**
+     * The matmul precision this run trains at: the process's, settled for the run's devices. Refuses (with
+     * {@link PrecisionMismatchException}) a request that asks for another, and a resume of a run committed at another,
+     * since neither would replay bit for bit.
+     */
+    private static String matmulPrecision(RunRequest request, Optional<RunState> committed, List<Device> devices) {
+        devices.forEach(MatmulPrecision::settle);
+        String here = MatmulPrecision.inForce().precision().id();
+        if (request.matmulPrecision() != null && !request.matmulPrecision().equals(here)) {
+            throw new PrecisionMismatchException("run " + request.runId() + " asks for matmul precision "
+                    + request.matmulPrecision() + ", but this trainer multiplies at " + here + " ("
+                    + MatmulPrecision.ENV + "): send it to a trainer configured for " + request.matmulPrecision());
+        }
+        Optional<String> trainedAt = committed.map(RunState::matmulPrecision);
+        if (trainedAt.filter(p -> p.equals(CheckpointMetadata.UNRECORDED)).isPresent()) {
+            LOG.warnf("run %s was committed before trainers recorded their matmul precision: resuming at %s",
+                    request.runId(), here);
+        } else if (trainedAt.isPresent() && !trainedAt.get().equals(here)) {
+            throw new PrecisionMismatchException("run " + request.runId() + " was trained at matmul precision "
+                    + trainedAt.get() + " up to step " + committed.get().step() + ", but this trainer multiplies at "
+                    + here + " (" + MatmulPrecision.ENV + "); a resume at another precision would not replay bit for"
+                    + " bit: resume it on a trainer with " + MatmulPrecision.ENV + "=" + trainedAt.get()
+                    + " (its committed state is kept)");
+        }
+        return here;
+    }
+
+    /** A run that must not train at this trainer's matmul precision. */
+    private static final class PrecisionMismatchException extends RuntimeException {
+        PrecisionMismatchException(String message) {
+            super(message);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.ptuning.trainer.run;
 
+import ai.djl.Device;
+import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.trainer.batches.BatchRangeReader;
 import io.ptuning.trainer.batches.DeadLetterPublisher;
 import io.ptuning.trainer.checkpoint.TrainerStateStore;
@@ -7,6 +9,7 @@ import io.ptuning.trainer.config.TrainerConfig;
 import io.ptuning.trainer.kafka.KafkaClients;
 import io.ptuning.trainer.kafka.TopicSetup;
 import io.ptuning.trainer.model.BaseModels;
+import io.ptuning.trainer.model.DeviceChoice;
 import io.ptuning.weights.cache.ModelCache;
 import io.quarkus.runtime.StartupEvent;
 import io.ptuning.contract.KafkaConnection;
@@ -17,8 +20,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.jboss.logging.Logger;
 
 /**
  * Builds the plain-Java run machinery from the validated configuration, once per application, and creates the
@@ -26,6 +31,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  */
 @ApplicationScoped
 public class TrainerComponents {
+
+    private static final Logger LOG = Logger.getLogger(TrainerComponents.class);
 
     @Inject
     TrainerConfig config;
@@ -41,6 +48,21 @@ public class TrainerComponents {
 
     void createTopics(@Observes StartupEvent started) {
         new TopicSetup(settings()).createTrainerTopics();
+    }
+
+    /**
+     * Settles the process's matmul precision on the devices runs train on by default, and says which it is, once
+     * (a run on other devices settles those when it starts).
+     */
+    void logMatmulPrecision(@Observes StartupEvent started) {
+        List<Device> devices;
+        try {
+            devices = DeviceChoice.resolve("auto", config.device());
+        } catch (IllegalArgumentException noGpu) {
+            devices = List.of(Device.cpu());
+        }
+        devices.forEach(MatmulPrecision::settle);
+        LOG.infof("matmul precision %s", MatmulPrecision.inForce().describe());
     }
 
     public synchronized RunSettings settings() {
