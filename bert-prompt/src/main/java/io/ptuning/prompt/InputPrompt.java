@@ -37,7 +37,7 @@ final class InputPrompt implements PromptMethod {
     }
 
     @Override
-    public Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts) {
+    public NDArray encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts) {
         NDManager step = inputIds.getManager();
         long batch = inputIds.getShape().get(0);
         long length = embedding.getShape().get(0);
@@ -51,6 +51,6 @@ final class InputPrompt implements PromptMethod {
         }
         NDArray hidden = encoder.embed(inputIds, prompt, 0, dropouts.inEncoder());
         long poolPosition = poolFirstPosition ? 0 : length;
-        return new Encoded(encoder.encode(hidden, mask, null, dropouts.inEncoder(), poolPosition), 0);
+        return encoder.encode(hidden, mask, null, dropouts.inEncoder(), poolPosition);
     }
 }

@@ -100,11 +100,11 @@ final class PrefixEncoder implements PromptMethod {
     }
 
     @Override
-    public Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts) {
+    public NDArray encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts) {
         long batch = inputIds.getShape().get(0);
         List<KeyValuePrefix> prefixes = keyValuePrefixes(inputIds.getManager(), batch, dropouts.onMethod());
         long firstPosition = config.shiftPositions() ? config.prefixLength() : 0;
         NDArray hidden = encoder.embed(inputIds, null, firstPosition, dropouts.inEncoder());
-        return new Encoded(encoder.encode(hidden, attentionMask, prefixes, dropouts.inEncoder(), 0), 0);
+        return encoder.encode(hidden, attentionMask, prefixes, dropouts.inEncoder(), 0);
     }
 }

@@ -10,14 +10,16 @@ sealed interface PromptMethod permits InputPrompt, PrefixEncoder {
     /** The method's own tensors by checkpoint name, in the model's long-lived manager. */
     Map<String, NDArray> parameters();
 
-    /** Runs the encoder with the method's vectors wired in. */
-    Encoded encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts);
+    /**
+     * Runs the encoder with the method's vectors wired in, up to the one row the classifier pools: the [CLS] token's
+     * (or, behind an input-level prompt, the position the config names).
+     *
+     * @return [B, 1, H] the last hidden state of that row
+     */
+    NDArray encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts);
 
     /** Which dropouts are active: the method's own (on the prefix) and the frozen encoder's. None for inference. */
     record Dropouts(boolean onMethod, boolean inEncoder) {
         static final Dropouts NONE = new Dropouts(false, false);
     }
-
-    /** The last hidden state (possibly only the rows the classifier reads) and the position it pools. */
-    record Encoded(NDArray lastHidden, long poolPosition) {}
 }

@@ -27,6 +27,8 @@ public final class PromptTunedBert implements AutoCloseable {
 
     public static final String HEAD_WEIGHT = "classifier.weight";
     public static final String HEAD_BIAS = "classifier.bias";
+    /** The checkpoint metadata key naming the frozen weights a checkpoint was trained on. */
+    public static final String BASE_MODEL_FINGERPRINT = "base_model_fingerprint";
 
     private final BertEncoder encoder;
     private final PromptConfig config;
@@ -102,8 +104,7 @@ public final class PromptTunedBert implements AutoCloseable {
     public NDArray logits(NDArray inputIds, NDArray attentionMask, boolean training) {
         PromptMethod.Dropouts dropouts = training
                 ? new PromptMethod.Dropouts(true, config.encoderDropout()) : PromptMethod.Dropouts.NONE;
-        PromptMethod.Encoded encoded = method.encode(encoder, inputIds, attentionMask, dropouts);
-        NDArray pooled = encoder.pool(encoded.lastHidden(), encoded.poolPosition());
+        NDArray pooled = encoder.pool(method.encode(encoder, inputIds, attentionMask, dropouts), 0);
         pooled = Dropout.dropout(pooled, (float) encoder.config().hiddenDropoutProb(), dropouts.inEncoder()).head();
         return Linear.linear(pooled, parameters.get(HEAD_WEIGHT), parameters.get(HEAD_BIAS)).head();
     }
@@ -175,19 +176,28 @@ public final class PromptTunedBert implements AutoCloseable {
     private Map<String, String> checkpointMetadata(PromptConfig promptConfig, Map<String, String> extra) {
         Map<String, String> meta = new TreeMap<>(extra);
         meta.putAll(promptConfig.toMetadata());
-        meta.put("base_model_fingerprint", encoder.weights().fingerprint());
+        meta.put(BASE_MODEL_FINGERPRINT, encoder.weights().fingerprint());
         meta.put("hidden_size", Integer.toString(encoder.config().hiddenSize()));
         meta.put("num_hidden_layers", Integer.toString(encoder.config().numHiddenLayers()));
         return meta;
     }
 
-    /** Loads a checkpoint written by {@link #checkpoint}, checking it was trained on this encoder. */
+    /**
+     * Loads a checkpoint written by {@link #checkpoint}. It must name the base model it was trained on
+     * ({@value #BASE_MODEL_FINGERPRINT}), and that must be {@code encoder}'s: prefixes trained on other weights load
+     * without error and score like noise.
+     */
     public static PromptTunedBert fromCheckpoint(BertEncoder encoder, SafetensorsFile checkpoint, String source,
             NDManager parent) {
-        String trainedOn = checkpoint.metadata().get("base_model_fingerprint");
-        if (trainedOn != null && !trainedOn.equals(encoder.weights().fingerprint())) {
+        String trainedOn = checkpoint.metadata().get(BASE_MODEL_FINGERPRINT);
+        if (trainedOn == null) {
+            throw new MalformedWeightsException(source, "has no " + BASE_MODEL_FINGERPRINT + " in its metadata:"
+                    + " cannot tell which base model it was trained on");
+        }
+        if (!trainedOn.equals(encoder.weights().fingerprint())) {
             throw new MalformedWeightsException(source, "was trained on base model " + trainedOn
-                    + ", but the loaded model is " + encoder.weights().fingerprint());
+                    + ", but the loaded model is " + encoder.weights().fingerprint()
+                    + " (another import or version of the model)");
         }
         PromptConfig config = PromptConfig.fromMetadata(checkpoint.metadata());
         return restore(encoder, config, checkpoint.tensors(), source, parent);

@@ -50,6 +50,12 @@ public record TrainingConfig(
                 maxGradNorm, batchSize, epochs, seed);
     }
 
+    /** The rows per step; where batches come ready-made (a batch topic), their size, so that metadata says it. */
+    public TrainingConfig withBatchSize(int batchSize) {
+        return new TrainingConfig(learningRate, weightDecay, beta1, beta2, epsilon, warmupRatio, constantSchedule,
+                maxGradNorm, batchSize, epochs, seed);
+    }
+
     public TrainingConfig withSeed(int seed) {
         return new TrainingConfig(learningRate, weightDecay, beta1, beta2, epsilon, warmupRatio, constantSchedule,
                 maxGradNorm, batchSize, epochs, seed);

@@ -1,6 +1,7 @@
 package io.ptuning.prompt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -135,4 +136,22 @@ class PromptMethodsTest {
         }
     }
 
+    @Test
+    void aCheckpointLoadsOnlyOntoTheBaseModelItNamesAndMustNameOne() {
+        try (PromptTunedBert model = PromptTunedBert.initialize(encoder, PromptConfig.prefix(3), 5, manager);
+                NDManager other = NDManager.newBaseManager()) {
+            var checkpoint = model.checkpoint(Map.of());
+            BertEncoder otherWeights = TinyBert.create(other, 8);
+            assertThatThrownBy(() -> PromptTunedBert.fromCheckpoint(otherWeights, checkpoint, "ptuning.checkpoints-0@3", other))
+                    .hasMessageContaining("ptuning.checkpoints-0@3")
+                    .hasMessageContaining("was trained on base model " + encoder.weights().fingerprint()
+                            + ", but the loaded model is " + otherWeights.weights().fingerprint());
+            Map<String, String> unnamed = new java.util.TreeMap<>(checkpoint.metadata());
+            unnamed.remove(PromptTunedBert.BASE_MODEL_FINGERPRINT);
+            var anonymous = new io.ptuning.weights.SafetensorsFile(checkpoint.tensors(), unnamed);
+            assertThatThrownBy(() -> PromptTunedBert.fromCheckpoint(encoder, anonymous, "ptuning.checkpoints-0@4", manager))
+                    .hasMessageContaining("ptuning.checkpoints-0@4")
+                    .hasMessageContaining("has no base_model_fingerprint in its metadata");
+        }
+    }
 }

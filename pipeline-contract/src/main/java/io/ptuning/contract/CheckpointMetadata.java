@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * holds the trainable tensors only; any safetensors reader opens it.
  *
  * @param step optimizer steps done when the checkpoint was taken
- * @param epoch 0-based epoch the step belongs to
+ * @param epoch the epoch the step belongs to, from 1: the last checkpoint of a two-epoch run says 2
  * @param last true for the run's final checkpoint
  * @param matmulPrecision how the trainer multiplied float32 matrices, {@code float32} or {@code bfloat16}
  *     ({@code bert-prompt}'s {@code MatmulPrecision}): a replay is bit-identical only at the same precision;

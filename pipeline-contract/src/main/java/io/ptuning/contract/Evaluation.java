@@ -6,6 +6,7 @@ import java.util.List;
 /**
  * Data of a {@code io.ptuning.eval.result} event: one checkpoint scored on a whole validation split.
  *
+ * @param epoch the checkpoint's epoch, from 1
  * @param confusionMatrix rows are true labels, columns predicted labels
  * @param precision per class; likewise {@code recall} and {@code f1}
  * @param seconds from receiving the checkpoint to the result

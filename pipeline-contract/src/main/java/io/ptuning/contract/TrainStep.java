@@ -4,7 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Data of a {@code io.ptuning.train.step} event: one optimizer step of a run. {@code step} counts the steps
- * done including this one (1 for the first), as checkpoint steps do.
+ * done including this one (1 for the first), as checkpoint steps do; {@code epoch} counts from 1, as checkpoints'
+ * do.
  */
 public record TrainStep(
         @JsonProperty("run_id") String runId,

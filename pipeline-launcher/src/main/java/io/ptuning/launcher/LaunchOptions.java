@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a local run does. The defaults finish on a 2-core CPU in about 14 minutes: MiniLM, P-Tuning v2
- * prefix, two epochs of SST-2 train, an evaluation of the whole dev split every 300 steps. For that budget the
- * default run doubles the prefix to psl 40, raises the learning rate to 2e-2 and trains without dropout on the
- * prefix ({@link #DEFAULT_OVERRIDES}); naming a preset runs it as defined.
+ * What a local run does. By default: MiniLM, P-Tuning v2 prefix, two epochs of SST-2 train, an evaluation of the
+ * whole dev split every 300 steps. For that short budget the default run doubles the prefix to psl 40, raises the
+ * learning rate to 2e-2 and trains without dropout on the prefix ({@link #DEFAULT_OVERRIDES}); naming a preset runs
+ * it as defined.
  *
  * @param overrides hyper-parameters replacing the preset's, e.g. {@code lr=5e-3}
  * @param kafka an existing cluster's bootstrap servers, or null to start an embedded broker
@@ -32,21 +32,18 @@ record LaunchOptions(
         String runId,
         String matmulPrecision) {
 
-    /**
-     * Measured on MiniLM over two epochs (BENCHMARKS.md): psl 40, lr 2e-2, no prefix dropout reaches 88.3% dev
-     * accuracy at 225 examples/s (10.0 training minutes); without the encoder's dropout as well, 87.6% at 272, and
-     * at psl 20, 87.2% at 313 (7.2 minutes). One epoch of ptv2 as defined ended at 84.75%.
-     */
-    static final Map<String, String> DEFAULT_OVERRIDES = Map.of("lr", "0.02", "prefix_dropout", "0", "psl", "40");
+    /** The recipe that did best in two epochs among those measured (BENCHMARKS.md, "Prefix tuning MiniLM"). */
+    static final Map<String, String> DEFAULT_OVERRIDES = Map.of("epochs", "2", "lr", "0.02", "prefix_dropout", "0",
+            "psl", "40");
 
     static final String USAGE = """
             usage: java -jar pipeline-launcher/target/pipeline-launcher.jar [options]
               --sst2 DIR            SST-2 folder with train.tsv and dev.tsv (default data/sst2; README: Getting SST-2)
               --model NAME          all-minilm-l6-v2 (default) | bert-base-uncased | a folder name in the model cache
-              --preset NAME         ptv2 | seed (the reference notebook); default: ptv2 with psl=40, lr=0.02
-                                    and prefix_dropout=0, measured best for the two-epoch default
+              --preset NAME         ptv2 | seed (the reference notebook); default: ptv2 with epochs=2, psl=40,
+                                    lr=0.02 and prefix_dropout=0, measured best for two epochs
               --set KEY=VALUE       override a hyper-parameter (repeatable): psl, lr, epochs, seed, method, ...
-              --max-steps N         training budget in steps (default 4210 = two epochs; 0 = all epochs of the preset)
+              --max-steps N         training budget in steps (default 0: all epochs of the recipe)
               --checkpoint-every N  checkpoint (and evaluate) every N steps (default 300; epoch ends always)
               --work DIR            broker data, logs (default target/pipeline-work)
               --run-id ID           default run-<time>
@@ -95,7 +92,7 @@ record LaunchOptions(
                 values.getOrDefault("model", "all-minilm-l6-v2"),
                 values.getOrDefault("preset", "ptv2"),
                 overrides,
-                Long.parseLong(values.getOrDefault("max-steps", "4210")),
+                Long.parseLong(values.getOrDefault("max-steps", "0")),
                 Integer.parseInt(values.getOrDefault("checkpoint-every", "300")),
                 System.getenv("KAFKA_BOOTSTRAP_SERVERS"),
                 Integer.parseInt(ports[0].trim()),

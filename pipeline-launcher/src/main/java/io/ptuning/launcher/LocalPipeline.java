@@ -188,7 +188,7 @@ public final class LocalPipeline {
                     request.preset(), request.overrides(), steps, request.matmulPrecision(), cpu());
             out.printf("%8s %8s %10s %10s %10s%n", "step", "epoch", "accuracy", "loss", "macro-F1");
             for (Evaluation e : evaluations) {
-                out.printf("%8d %8d %10.4f %10.4f %10.4f%n", e.step(), e.epoch() + 1, e.accuracy(), e.loss(), e.macroF1());
+                out.printf("%8d %8d %10.4f %10.4f %10.4f%n", e.step(), e.epoch(), e.accuracy(), e.loss(), e.macroF1());
             }
             if (best != null) {
                 out.printf("best checkpoint: step %d, dev accuracy %.4f (%d examples)%n", best.step(), best.accuracy(),

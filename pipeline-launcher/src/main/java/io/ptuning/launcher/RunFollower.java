@@ -102,7 +102,7 @@ final class RunFollower implements AutoCloseable {
         long now = System.nanoTime();
         if (now - lastPrintNanos > 10_000_000_000L || step.step() == step.totalSteps()) {
             out.printf("[train] step %5d/%d  epoch %d  loss %.4f  lr %.2e  %.1f examples/s%n", step.step(),
-                    step.totalSteps(), step.epoch() + 1, step.loss(), step.learningRate(), step.examplesPerSecond());
+                    step.totalSteps(), step.epoch(), step.loss(), step.learningRate(), step.examplesPerSecond());
             lastPrintNanos = now;
         }
     }

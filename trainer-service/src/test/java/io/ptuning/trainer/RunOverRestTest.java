@@ -55,7 +55,7 @@ class RunOverRestTest {
     void checkpointsComeEveryFiveStepsAndAtEachEpochEnd() {
         List<CheckpointMetadata> checkpoints = RunRecords.checkpoints(RUN, 7).stream().map(RunRecords::metadata).toList();
         assertThat(checkpoints).extracting(CheckpointMetadata::step).containsExactly(5L, 8L, 10L, 15L, 16L, 20L, 24L);
-        assertThat(checkpoints).extracting(CheckpointMetadata::epoch).containsExactly(0, 0, 1, 1, 1, 2, 2);
+        assertThat(checkpoints).extracting(CheckpointMetadata::epoch).containsExactly(1, 1, 2, 2, 2, 3, 3);
         assertThat(checkpoints).extracting(CheckpointMetadata::last)
                 .containsExactly(false, false, false, false, false, false, true);
         assertThat(checkpoints).allSatisfy(c -> {
@@ -81,7 +81,7 @@ class RunOverRestTest {
         assertThat(steps).extracting(TrainStep::step)
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, STEPS).mapToObj(i -> (long) i).toList());
         assertThat(steps).extracting(TrainStep::epoch)
-                .containsExactlyElementsOf(IntStream.range(0, STEPS).mapToObj(i -> i / 8).toList());
+                .containsExactlyElementsOf(IntStream.range(0, STEPS).mapToObj(i -> 1 + i / 8).toList());
         assertThat(steps).allSatisfy(s -> {
             assertThat(s.examplesPerSecond()).isPositive();
             assertThat(s.learningRate()).isBetween(0.0, 0.1);
@@ -99,7 +99,7 @@ class RunOverRestTest {
     @Test
     void getRunsShowsTheCompletedRun() {
         given().get("/runs/" + RUN).then().statusCode(200)
-                .body("state", equalTo("COMPLETED")).body("step", equalTo(STEPS)).body("epoch", equalTo(2));
+                .body("state", equalTo("COMPLETED")).body("step", equalTo(STEPS)).body("epoch", equalTo(3));
         given().get("/runs/never-requested").then().statusCode(404);
     }
 }

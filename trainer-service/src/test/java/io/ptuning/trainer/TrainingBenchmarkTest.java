@@ -1,12 +1,12 @@
 package io.ptuning.trainer;
 
 import ai.djl.Device;
+import io.ptuning.bert.BaseModel;
 import io.ptuning.contract.BatchMetadata;
 import io.ptuning.contract.EncodedBatch;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.Split;
 import io.ptuning.prompt.PromptTunedBert;
-import io.ptuning.trainer.model.BaseModels;
 import io.ptuning.trainer.run.RunExecutor;
 import io.ptuning.trainer.run.RunObserver;
 import io.ptuning.trainer.run.RunOutcome;
@@ -50,14 +50,15 @@ class TrainingBenchmarkTest {
         String model = System.getProperty("benchmark.model", "all-minilm-l6-v2");
         int steps = Integer.getInteger("benchmark.steps", 200);
         int checkpointEvery = Integer.getInteger("benchmark.checkpoint-every", 50);
-        BaseModels.LoadedModel base = components.models().get(model, Device.cpu());
-        List<EncodedBatch> batches = sst2Batches(model, base.tokenizerFingerprint(), steps, 32);
+        BaseModel base = components.models().get(model, Device.cpu());
+        String tokenizerFingerprint = base.tokenizer(components.settings().tokenizerMaxLength()).fingerprint();
+        List<EncodedBatch> batches = sst2Batches(model, tokenizerFingerprint, steps, 32);
         String topic = "sst2bench.batches.train";
         BatchTopics.publish(topic, BatchTopics.encoded(batches));
         // Decoded by the service's own reader (not timed): the library-alone runs train on exactly these batches.
         List<TrainingBatch> training = new BatchRangeReader(components.clients(),
                 new DeadLetterPublisher(components.producer(), new TopicSetup(components.settings())), Long.MAX_VALUE)
-                .read(topic, 0, -1, BatchTopics.VERSION, base.tokenizerFingerprint(), "benchmark").batches();
+                .read(topic, 0, -1, BatchTopics.VERSION, tokenizerFingerprint, "benchmark").batches();
         RunRequest request = RunRequest.of("bench-" + model, "ptv2", Map.of(), model, topic, BatchTopics.VERSION)
                 .withBudget(checkpointEvery, steps).withDevice("cpu");
 
@@ -77,7 +78,7 @@ class TrainingBenchmarkTest {
         System.out.printf("  library alone (after): %.1f examples/s%n", library2);
     }
 
-    private static double libraryAlone(BaseModels.LoadedModel base, RunRequest request, List<TrainingBatch> batches,
+    private static double libraryAlone(BaseModel base, RunRequest request, List<TrainingBatch> batches,
             int steps) {
         TuningRecipe recipe = TuningRecipe.preset(request.preset()).withOverrides(request.overrides());
         TrainingLoop loop = new TrainingLoop(batches, recipe.training(), steps, 0);

@@ -1,9 +1,9 @@
 package io.ptuning.evaluator.predict;
 
 import ai.djl.ndarray.NDManager;
+import io.ptuning.bert.BaseModel;
 import io.ptuning.contract.Evaluation;
 import io.ptuning.evaluator.history.RunHistory;
-import io.ptuning.evaluator.scoring.BaseModel;
 import io.ptuning.evaluator.scoring.Checkpoint;
 import io.ptuning.evaluator.scoring.CheckpointScorer;
 import io.ptuning.prompt.PromptTunedBert;

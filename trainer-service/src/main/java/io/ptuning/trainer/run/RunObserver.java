@@ -10,6 +10,25 @@ public interface RunObserver {
 
     void onStep(TrainStep step, int examples);
 
+    /** Tells each of {@code observers}, in order. */
+    static RunObserver all(RunObserver... observers) {
+        return new RunObserver() {
+            @Override
+            public void onStatus(RunStatus status) {
+                for (RunObserver observer : observers) {
+                    observer.onStatus(status);
+                }
+            }
+
+            @Override
+            public void onStep(TrainStep step, int examples) {
+                for (RunObserver observer : observers) {
+                    observer.onStep(step, examples);
+                }
+            }
+        };
+    }
+
     RunObserver NONE = new RunObserver() {
         @Override
         public void onStatus(RunStatus status) {}

@@ -15,7 +15,9 @@ public record RunOutcome(String runId, Result result, long step, long totalSteps
         /** Stopped between steps (shutdown): nothing after the last checkpoint was committed. */
         INTERRUPTED,
         /** Another trainer fenced this one's producer: it owns the run now. */
-        TAKEN_OVER
+        TAKEN_OVER,
+        /** Kafka failed in a way that may pass (broker away, timeout): the same request resumes from the last commit. */
+        TRANSIENT_FAILURE
     }
 
     public boolean finished() {

@@ -10,6 +10,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,9 @@ public class RunService implements RunObserver {
     @Inject
     MeterRegistry registry;
 
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LAST_RETRY = Duration.ofMinutes(1);
+
     private final Map<String, RunView> runs = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicReference<Double> examplesPerSecond = new AtomicReference<>(0.0);
@@ -55,11 +59,24 @@ public class RunService implements RunObserver {
         executor = components.executor(this);
     }
 
-    /** Trains {@code request} to its end, or until this instance shuts down (then the run resumes elsewhere). */
+    /**
+     * Trains {@code request} to its end, or until this instance shuts down (then the run resumes elsewhere). A
+     * transient Kafka failure is retried from the last commit after a pause that doubles up to a minute.
+     */
     public RunOutcome run(RunRequest request) {
         active.incrementAndGet();
         try {
-            return executor.execute(request, stepsDone -> stopping);
+            Duration pause = FIRST_RETRY;
+            RunOutcome outcome = executor.execute(request, stepsDone -> stopping);
+            while (outcome.result() == RunOutcome.Result.TRANSIENT_FAILURE && !stopping) {
+                Thread.sleep(pause.toMillis());
+                pause = pause.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : pause.multipliedBy(2);
+                outcome = executor.execute(request, stepsDone -> stopping);
+            }
+            return outcome;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new RunOutcome(request.runId(), RunOutcome.Result.INTERRUPTED, 0, 0, "interrupted", 0);
         } finally {
             active.decrementAndGet();
         }

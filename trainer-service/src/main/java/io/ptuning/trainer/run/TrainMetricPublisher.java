@@ -13,7 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * checkpoint transactions, for live dashboards: after a crash the resumed run reports the steps since its last
  * checkpoint again, with the same event ids ({@code <run>@<step>/<type>}), which consumers dedupe.
  */
-public final class TrainMetricPublisher {
+public final class TrainMetricPublisher implements RunObserver {
 
     private final Producer<String, byte[]> producer;
 
@@ -21,13 +21,15 @@ public final class TrainMetricPublisher {
         this.producer = producer;
     }
 
-    public void step(TrainStep step) {
+    @Override
+    public void onStep(TrainStep step, int examples) {
         producer.send(new ProducerRecord<>(Topics.TRAIN_METRICS, step.runId(),
                 MetricEvents.encode(MetricEvents.TRAINER, MetricEvents.TRAIN_STEP, step.runId(), step.step(), step)));
     }
 
     /** Waits for the broker: a run's end is announced before its request is acknowledged. */
-    public void status(RunStatus status) {
+    @Override
+    public void onStatus(RunStatus status) {
         String type = MetricEvents.RUN_STATUS + "." + status.state().name().toLowerCase();
         byte[] event = MetricEvents.encode(MetricEvents.TRAINER, MetricEvents.RUN_STATUS, status.runId(), status.step(),
                 status);

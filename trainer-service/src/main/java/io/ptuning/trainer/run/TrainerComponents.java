@@ -1,6 +1,7 @@
 package io.ptuning.trainer.run;
 
 import ai.djl.Device;
+import io.ptuning.bert.BaseModels;
 import io.ptuning.bert.MatmulPrecision;
 import io.ptuning.trainer.batches.BatchRangeReader;
 import io.ptuning.trainer.batches.DeadLetterPublisher;
@@ -8,7 +9,6 @@ import io.ptuning.trainer.checkpoint.TrainerStateStore;
 import io.ptuning.trainer.config.TrainerConfig;
 import io.ptuning.trainer.kafka.KafkaClients;
 import io.ptuning.trainer.kafka.TopicSetup;
-import io.ptuning.trainer.model.BaseModels;
 import io.ptuning.trainer.model.DeviceChoice;
 import io.ptuning.weights.cache.ModelCache;
 import io.quarkus.runtime.StartupEvent;
@@ -97,7 +97,7 @@ public class TrainerComponents {
             ModelCache cache = config.modelCache()
                     .map(root -> new ModelCache(root, ModelCache.class.getClassLoader(), ModelCache.localMavenRepository()))
                     .orElseGet(ModelCache::configured);
-            models = new BaseModels(cache, config.tokenizerMaxLength());
+            models = new BaseModels(cache);
         }
         return models;
     }

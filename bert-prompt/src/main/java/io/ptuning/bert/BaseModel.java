@@ -1,11 +1,13 @@
-package io.ptuning.evaluator.scoring;
+package io.ptuning.bert;
 
 import ai.djl.ndarray.NDManager;
-import io.ptuning.bert.BertEncoder;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.tokenizer.BertTokenizer;
 
-/** A frozen base model loaded once: its folder, its encoder on the engine's device, and (lazily) its tokenizer. */
+/**
+ * A frozen base model loaded once: its folder, its encoder on one device, and (on first use) its tokenizer. Every run
+ * and every scoring on it shares the encoder; nothing writes to it.
+ */
 public final class BaseModel implements AutoCloseable {
 
     private final String name;
@@ -33,16 +35,20 @@ public final class BaseModel implements AutoCloseable {
         return encoder;
     }
 
-    /** The manager the encoder's tensors live in; scoring opens sub-managers of it. */
+    /** The manager the encoder's tensors live in; runs and scorings open sub-managers of it. */
     public NDManager manager() {
         return manager;
     }
 
+    /** The weights' fingerprint, which checkpoints trained on them carry. */
     public String fingerprint() {
         return encoder.weights().fingerprint();
     }
 
-    /** The model folder's own tokenizer.json, as the tokenizer-service runs it. */
+    /**
+     * The model folder's own tokenizer.json at {@code maxLength}, as the tokenizer-service runs it; its
+     * {@link BertTokenizer#fingerprint()} is what batches made with it carry.
+     */
     public synchronized BertTokenizer tokenizer(int maxLength) {
         if (tokenizer == null || tokenizer.maxLength() != maxLength) {
             if (tokenizer != null) {
@@ -58,7 +64,6 @@ public final class BaseModel implements AutoCloseable {
         if (tokenizer != null) {
             tokenizer.close();
         }
-        encoder.weights().close();
         manager.close();
     }
 }
