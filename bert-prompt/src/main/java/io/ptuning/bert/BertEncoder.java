@@ -131,7 +131,7 @@ public final class BertEncoder {
         int last = config.numHiddenLayers() - 1;
         for (int i = 0; i <= last; i++) {
             // The row is copied out of the strided slice: a non-contiguous [B, 1, H] input makes libtorch's linear
-            // multiply by a weight expanded to [B, H, H], which oneDNN copies whole (400 ms of a bert-base step).
+            // multiply by a weight expanded to [B, H, H], which oneDNN copies whole on every step.
             NDArray rows = i == last && onlyPosition >= 0
                     ? hidden.get(new NDIndex(":, {}:{}, :", onlyPosition, onlyPosition + 1)).duplicate()
                     : hidden;

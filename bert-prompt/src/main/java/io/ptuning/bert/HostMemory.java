@@ -12,10 +12,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every training step allocates and frees the same few hundred megabytes of tensors. By default glibc's
  * malloc gives freed memory at the top of its heaps back to the kernel and serves large blocks with fresh
  * {@code mmap}s, so the next step touches new pages, and in a virtual machine each first touch of a page costs
- * ~10 microseconds. Measured on this project's 2-vCPU machine: bert-base prefix training took 2.7 million page
- * faults for 60 steps and ran at 32 examples/s; with freed memory kept, 1.3 million and 41 examples/s (MiniLM:
- * 560 against 276 faults per step, +5%). This is what PyTorch's CPU tuning guides get with jemalloc or tcmalloc
- * in {@code LD_PRELOAD}; glibc's own {@code mallopt} does it without a second allocator. The cost: the process
+ * microseconds, a fifth of bert-base's training speed (BENCHMARKS.md, "libtorch set-up"). This is what PyTorch's
+ * CPU tuning guides get with jemalloc or tcmalloc in {@code LD_PRELOAD}; glibc's own {@code mallopt} does it without a second allocator. The cost: the process
  * keeps its peak memory rather than shrinking after it.
  *
  * <p>Applied once per process, only with glibc, and not where the environment tunes malloc itself

@@ -53,10 +53,8 @@ final class ServiceProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             // libtorch's OpenMP threads spin while they wait for work. Here the trainer and the evaluator share the
-            // machine's cores, and spinning threads of one starve the other: two trainings side by side ran at 25
-            // examples/s each, against 98 each with passive waiting (BENCHMARKS.md). Alone, passive waiting costs a
-            // training 19%, yet a spinning trainer made the whole run slower (14.6 against 13.6 training minutes):
-            // its threads also took the cores from its own Kafka and JVM threads. A value the user set wins.
+            // machine's cores, and the spinning threads of one starve the other and their own Kafka and JVM threads;
+            // passive waiting made the whole run faster (BENCHMARKS.md). A value the user set wins.
             builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
             Process process = builder.start();
             return new ServiceProcess(service, port, log, process);
