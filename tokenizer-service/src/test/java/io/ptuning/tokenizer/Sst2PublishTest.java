@@ -1,5 +1,6 @@
 package io.ptuning.tokenizer;
 
+import io.ptuning.kafka.embedded.CommittedRecords;
 import io.ptuning.kafka.embedded.EmbeddedKafkaResource;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -101,7 +102,7 @@ class Sst2PublishTest {
                     assertThat(e.reason()).contains("missing tab");
                 })
                 .hasMessageContaining(file + " line 500");
-        assertThat(TopicReader.readCommitted(SharedKafka.bootstrapServers(), "badrow.batches.train")).isEmpty();
+        assertThat(CommittedRecords.read(SharedKafka.bootstrapServers(), "badrow.batches.train", null)).isEmpty();
     }
 
     @Test
@@ -114,7 +115,7 @@ class Sst2PublishTest {
 
         PublishReport first = service.publish(source);
         PublishReport again = service.publish(source);
-        int recordsAfterTwo = TopicReader.readCommitted(SharedKafka.bootstrapServers(), "idem.batches.train").size();
+        int recordsAfterTwo = CommittedRecords.read(SharedKafka.bootstrapServers(), "idem.batches.train", null).size();
 
         assertThat(first.status()).isEqualTo(PublishReport.Status.PUBLISHED);
         assertThat(again.status()).isEqualTo(PublishReport.Status.ALREADY_PUBLISHED);
@@ -129,7 +130,7 @@ class Sst2PublishTest {
         assertThat(third.status()).isEqualTo(PublishReport.Status.PUBLISHED);
         assertThat(third.datasetVersion()).isNotEqualTo(first.datasetVersion());
         Map<String, Integer> perVersion = new HashMap<>();
-        TopicReader.readCommitted(SharedKafka.bootstrapServers(), "idem.batches.train")
+        CommittedRecords.read(SharedKafka.bootstrapServers(), "idem.batches.train", null)
                 .forEach(r -> perVersion.merge(r.key(), 1, Integer::sum));
         assertThat(perVersion).containsOnly(Map.entry(first.datasetVersion(), 7), Map.entry(third.datasetVersion(), 7));
     }
@@ -140,7 +141,7 @@ class Sst2PublishTest {
         Path file = dir.resolve("train.tsv");
         Files.write(file, lines);
         service.publish(new DatasetSource("plain", Split.TRAIN, file));
-        ConsumerRecord<String, byte[]> record = TopicReader.readCommitted(SharedKafka.bootstrapServers(), "plain.batches.train").get(0);
+        ConsumerRecord<String, byte[]> record = CommittedRecords.read(SharedKafka.bootstrapServers(), "plain.batches.train", null).get(0);
 
         PlainSafetensors plain = PlainSafetensors.parse(record.value());
         EncodedBatch decoded = BatchRecordCodec.decode(record.value(), record.topic(), record.partition(), record.offset());
@@ -169,7 +170,7 @@ class Sst2PublishTest {
     }
 
     private static List<EncodedBatch> decodeVersion(String topic, String version) {
-        return TopicReader.readCommitted(SharedKafka.bootstrapServers(), topic).stream()
+        return CommittedRecords.read(SharedKafka.bootstrapServers(), topic, null).stream()
                 .filter(r -> version.equals(r.key()))
                 .map(r -> BatchRecordCodec.decode(r.value(), r.topic(), r.partition(), r.offset()))
                 .toList();
