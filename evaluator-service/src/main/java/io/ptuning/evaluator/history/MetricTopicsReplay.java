@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -66,7 +65,7 @@ public class MetricTopicsReplay {
             }
         } catch (WakeupException e) {
             // shutting down
-        } catch (TimeoutException | RuntimeException e) {
+        } catch (RuntimeException e) {
             failure = e;
             LOG.errorf(e, "cannot read the metric topics back; checkpoints will not be scored");
         }

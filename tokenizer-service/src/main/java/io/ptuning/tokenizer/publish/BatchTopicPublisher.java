@@ -1,6 +1,7 @@
 package io.ptuning.tokenizer.publish;
 
 import io.ptuning.contract.BatchRecordCodec;
+import io.ptuning.contract.kafka.TopicScan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,14 +15,12 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -110,22 +109,12 @@ public final class BatchTopicPublisher {
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<String, Long> counts = new HashMap<>();
         try (KafkaConsumer<String, Void> consumer = new KafkaConsumer<>(props, new StringDeserializer(), ignoreValue())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, Void> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.key() != null) {
-                        counts.merge(record.key(), 1L, Long::sum);
-                        if (stopAt.isPresent() && stopAt.get().equals(record.key())) {
-                            return counts;
-                        }
-                    }
+            TopicScan.fromBeginning(consumer, List.of(topic)).until(record -> {
+                if (record.key() != null) {
+                    counts.merge(record.key(), 1L, Long::sum);
                 }
-            }
+                return stopAt.isPresent() && stopAt.get().equals(record.key());
+            });
         }
         return counts;
     }
