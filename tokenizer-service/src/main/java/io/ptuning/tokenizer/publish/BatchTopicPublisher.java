@@ -1,8 +1,8 @@
 package io.ptuning.tokenizer.publish;
 
 import io.ptuning.contract.BatchRecordCodec;
+import io.ptuning.contract.kafka.RecordTypeHeader;
 import io.ptuning.contract.kafka.TopicScan;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +22,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -38,9 +37,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * publishes of one version never both send.
  */
 public final class BatchTopicPublisher {
-
-    /** Header naming the record's schema, so a consumer can route records without decoding them. */
-    public static final String SCHEMA_HEADER = "ptuning.record";
 
     private final Map<String, Object> kafka;
     private final KafkaSettings settings;
@@ -66,8 +62,7 @@ public final class BatchTopicPublisher {
                 for (int i = 0; i < split.batches().size(); i++) {
                     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, 0, split.version(),
                             BatchRecordCodec.encode(split.record(i)));
-                    record.headers().add(new RecordHeader(SCHEMA_HEADER,
-                            BatchRecordCodec.RECORD_TYPE.getBytes(StandardCharsets.UTF_8)));
+                    record.headers().add(RecordTypeHeader.of(BatchRecordCodec.RECORD_TYPE));
                     sent.add(producer.send(record));
                     progress.sent(1);
                 }
