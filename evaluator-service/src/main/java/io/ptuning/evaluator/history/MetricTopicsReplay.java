@@ -93,7 +93,7 @@ public class MetricTopicsReplay {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             for (String topic : List.of(Topics.TRAIN_METRICS, Topics.EVAL_METRICS, Topics.deadLetter(Topics.CHECKPOINTS))) {
                 if (!existing.contains(topic)) {
-                    NewTopic newTopic = new NewTopic(topic, 1, (short) 1)
+                    NewTopic newTopic = new NewTopic(topic, 1, config.replicationFactor())
                             .configs(Map.of("max.message.bytes", Integer.toString(config.maxMessageBytes())));
                     try {
                         admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
