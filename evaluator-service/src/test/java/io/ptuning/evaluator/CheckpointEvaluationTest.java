@@ -15,6 +15,7 @@ import io.ptuning.contract.Evaluation;
 import io.ptuning.contract.MetricEvents;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
+import io.ptuning.contract.kafka.DeadLetterHeaders;
 import io.ptuning.evaluator.history.MetricTopicsReader;
 import io.ptuning.evaluator.scoring.KafkaClients;
 import io.ptuning.evaluator.history.MetricTopicsReplay;
@@ -133,8 +134,10 @@ class CheckpointEvaluationTest {
 
         ConsumerRecord<String, byte[]> dead = Topics.await("ptuning.checkpoints.dlq", r -> "run-other-base".equals(r.key()),
                 Duration.ofSeconds(60));
-        assertThat(header(dead, "dead-letter-reason")).contains("trained on base model 0123456789abcdef");
-        assertThat(header(dead, "dead-letter-topic")).isEqualTo("ptuning.checkpoints");
+        assertThat(header(dead, DeadLetterHeaders.REASON)).contains("trained on base model 0123456789abcdef");
+        assertThat(header(dead, DeadLetterHeaders.TOPIC)).isEqualTo("ptuning.checkpoints");
+        assertThat(header(dead, DeadLetterHeaders.PARTITION)).matches("\\d+");
+        assertThat(header(dead, DeadLetterHeaders.OFFSET)).matches("\\d+");
         assertThat(histories.get("run-other-base")).isEmpty();
     }
 
@@ -147,7 +150,7 @@ class CheckpointEvaluationTest {
 
         ConsumerRecord<String, byte[]> dead = Topics.await("ptuning.checkpoints.dlq", r -> "run-method".equals(r.key()),
                 Duration.ofSeconds(60));
-        assertThat(header(dead, "dead-letter-reason")).contains("unknown method 'lora'");
+        assertThat(header(dead, DeadLetterHeaders.REASON)).contains("unknown method 'lora'");
     }
 
     @Test
@@ -159,7 +162,7 @@ class CheckpointEvaluationTest {
 
         ConsumerRecord<String, byte[]> dead = Topics.await("ptuning.checkpoints.dlq", r -> "run-no-base".equals(r.key()),
                 Duration.ofSeconds(60));
-        assertThat(header(dead, "dead-letter-reason")).contains("base model 'gpt-17' cannot be found", "no model 'gpt-17'");
+        assertThat(header(dead, DeadLetterHeaders.REASON)).contains("base model 'gpt-17' cannot be found", "no model 'gpt-17'");
     }
 
     @Test

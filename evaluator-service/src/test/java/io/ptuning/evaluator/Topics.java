@@ -1,20 +1,15 @@
 package io.ptuning.evaluator;
 
+import io.ptuning.kafka.embedded.CommittedRecords;
 import io.ptuning.kafka.embedded.SharedKafka;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** What the tests do on the broker as the other services would: publish records, read whole topics back. */
@@ -39,24 +34,7 @@ final class Topics {
     }
 
     static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        Map<String, Object> props = Map.of("bootstrap.servers", SharedKafka.bootstrapServers(),
-                "isolation.level", "read_committed", "enable.auto.commit", false,
-                "max.partition.fetch.bytes", 16 * 1024 * 1024);
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.listTopics().get(topic);
-            if (infos == null) {
-                return records;
-            }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
+        return CommittedRecords.read(SharedKafka.bootstrapServers(), topic, null);
     }
 
     /** Polls {@code topic} until a record matches, failing after {@code timeout}. */

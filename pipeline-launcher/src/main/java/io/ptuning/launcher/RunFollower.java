@@ -7,6 +7,7 @@ import io.ptuning.contract.RecordDecodingException;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.Topics;
 import io.ptuning.contract.TrainStep;
+import io.ptuning.contract.kafka.TopicScan;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -19,7 +20,6 @@ import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -51,13 +51,7 @@ final class RunFollower implements AutoCloseable {
 
     /** Reads the metric topics from their beginning until the run has ended and its last checkpoint is scored. */
     void follow(Duration timeout, Runnable healthCheck) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.TRAIN_METRICS, Topics.EVAL_METRICS)) {
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        TopicScan.fromBeginning(consumer, List.of(Topics.TRAIN_METRICS, Topics.EVAL_METRICS));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!finished()) {
             if (System.nanoTime() > deadline) {

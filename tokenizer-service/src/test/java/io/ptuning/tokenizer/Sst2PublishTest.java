@@ -1,5 +1,6 @@
 package io.ptuning.tokenizer;
 
+import io.ptuning.kafka.embedded.CommittedRecords;
 import io.ptuning.kafka.embedded.EmbeddedKafkaResource;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -101,7 +103,7 @@ class Sst2PublishTest {
                     assertThat(e.reason()).contains("missing tab");
                 })
                 .hasMessageContaining(file + " line 500");
-        assertThat(TopicReader.readCommitted(SharedKafka.bootstrapServers(), "badrow.batches.train")).isEmpty();
+        assertThat(CommittedRecords.read(SharedKafka.bootstrapServers(), "badrow.batches.train", null)).isEmpty();
     }
 
     @Test
@@ -114,7 +116,7 @@ class Sst2PublishTest {
 
         PublishReport first = service.publish(source);
         PublishReport again = service.publish(source);
-        int recordsAfterTwo = TopicReader.readCommitted(SharedKafka.bootstrapServers(), "idem.batches.train").size();
+        int recordsAfterTwo = CommittedRecords.read(SharedKafka.bootstrapServers(), "idem.batches.train", null).size();
 
         assertThat(first.status()).isEqualTo(PublishReport.Status.PUBLISHED);
         assertThat(again.status()).isEqualTo(PublishReport.Status.ALREADY_PUBLISHED);
@@ -129,7 +131,8 @@ class Sst2PublishTest {
         assertThat(third.status()).isEqualTo(PublishReport.Status.PUBLISHED);
         assertThat(third.datasetVersion()).isNotEqualTo(first.datasetVersion());
         Map<String, Integer> perVersion = new HashMap<>();
-        TopicReader.readCommitted(SharedKafka.bootstrapServers(), "idem.batches.train")
+        committed("idem.batches.train", third.datasetVersion());
+        CommittedRecords.read(SharedKafka.bootstrapServers(), "idem.batches.train", null)
                 .forEach(r -> perVersion.merge(r.key(), 1, Integer::sum));
         assertThat(perVersion).containsOnly(Map.entry(first.datasetVersion(), 7), Map.entry(third.datasetVersion(), 7));
     }
@@ -139,8 +142,8 @@ class Sst2PublishTest {
         List<String> lines = Files.readAllLines(SST2.resolve("dev.tsv")).subList(0, 41);
         Path file = dir.resolve("train.tsv");
         Files.write(file, lines);
-        service.publish(new DatasetSource("plain", Split.TRAIN, file));
-        ConsumerRecord<String, byte[]> record = TopicReader.readCommitted(SharedKafka.bootstrapServers(), "plain.batches.train").get(0);
+        PublishReport report = service.publish(new DatasetSource("plain", Split.TRAIN, file));
+        ConsumerRecord<String, byte[]> record = committed("plain.batches.train", report.datasetVersion()).get(0);
 
         PlainSafetensors plain = PlainSafetensors.parse(record.value());
         EncodedBatch decoded = BatchRecordCodec.decode(record.value(), record.topic(), record.partition(), record.offset());
@@ -169,10 +172,22 @@ class Sst2PublishTest {
     }
 
     private static List<EncodedBatch> decodeVersion(String topic, String version) {
-        return TopicReader.readCommitted(SharedKafka.bootstrapServers(), topic).stream()
-                .filter(r -> version.equals(r.key()))
+        return committed(topic, version).stream()
                 .map(r -> BatchRecordCodec.decode(r.value(), r.topic(), r.partition(), r.offset()))
                 .toList();
+    }
+
+    /**
+     * The committed records of {@code version}. A publish returns once its commit is decided; the markers that make
+     * the records visible to read_committed consumers may land a moment later, so this waits up to 10 s for them.
+     */
+    private static List<ConsumerRecord<String, byte[]>> committed(String topic, String version) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<ConsumerRecord<String, byte[]>> records = CommittedRecords.read(SharedKafka.bootstrapServers(), topic, version);
+        while (records.isEmpty() && System.nanoTime() < deadline) {
+            records = CommittedRecords.read(SharedKafka.bootstrapServers(), topic, version);
+        }
+        return records;
     }
 
     /** Reads the file with a plain split (not the service's reader) and checks ids, labels and token ids. */

@@ -8,8 +8,8 @@ import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.DeadLetterHeaders;
 import io.ptuning.kafka.embedded.SharedKafka;
-import io.ptuning.trainer.batches.DeadLetterPublisher;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
@@ -46,10 +46,11 @@ class PoisonRecordTest {
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).value()).isEqualTo(GARBAGE);
         assertThat(dead.get(0).key()).isEqualTo(BatchTopics.VERSION);
-        assertThat(header(dead.get(0), DeadLetterPublisher.REASON)).contains("not a safetensors record");
-        assertThat(header(dead.get(0), DeadLetterPublisher.SOURCE_TOPIC)).isEqualTo(topic);
-        assertThat(header(dead.get(0), DeadLetterPublisher.SOURCE_OFFSET)).isEqualTo("3");
-        assertThat(header(dead.get(0), DeadLetterPublisher.RUN_ID)).isEqualTo("poisoned");
+        assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).contains("not a safetensors record");
+        assertThat(header(dead.get(0), DeadLetterHeaders.TOPIC)).isEqualTo(topic);
+        assertThat(header(dead.get(0), DeadLetterHeaders.PARTITION)).isEqualTo("0");
+        assertThat(header(dead.get(0), DeadLetterHeaders.OFFSET)).isEqualTo("3");
+        assertThat(header(dead.get(0), DeadLetterHeaders.RUN_ID)).isEqualTo("poisoned");
     }
 
     @Test
@@ -66,7 +67,7 @@ class PoisonRecordTest {
         List<ConsumerRecord<String, byte[]>> dead = BatchTopics.read(Topics.deadLetter(topic), null, 1);
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).value()).isEqualTo(BatchRecordCodec.encode(batches.get(3)));
-        assertThat(header(dead.get(0), DeadLetterPublisher.REASON)).contains("does not match the run's base model tokenizer");
+        assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).contains("does not match the run's base model tokenizer");
     }
 
     @Test
@@ -92,7 +93,7 @@ class PoisonRecordTest {
         send("bad-request", notJson);
         List<ConsumerRecord<String, byte[]>> dead = BatchTopics.read(Topics.deadLetter(Topics.RUNS), "bad-request", 1);
         assertThat(dead.get(0).value()).isEqualTo(notJson);
-        assertThat(header(dead.get(0), DeadLetterPublisher.REASON)).contains("not a valid RunRequest");
+        assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).contains("not a valid RunRequest");
     }
 
     private static List<byte[]> good(int count) {

@@ -43,6 +43,11 @@ public interface EvaluatorConfig {
     @WithDefault("PT2M")
     Duration replayTimeout();
 
+    /** Replication factor of the topics this service creates (metric topics, checkpoint dead letters). */
+    @WithDefault("1")
+    @Min(1)
+    short replicationFactor();
+
     /** Fetch and request size for checkpoint and batch records (checkpoints of bert-base prefixes are MBs). */
     @WithDefault("16777216")
     @Min(1024)

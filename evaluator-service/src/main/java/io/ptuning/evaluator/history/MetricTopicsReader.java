@@ -6,16 +6,14 @@ import io.ptuning.contract.MetricEvents;
 import io.ptuning.contract.RecordDecodingException;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
+import io.ptuning.contract.kafka.TopicScan;
 import io.ptuning.evaluator.scoring.KafkaClients;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,7 +26,7 @@ public final class MetricTopicsReader implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final RunHistories histories;
-    private final List<TopicPartition> partitions = new ArrayList<>();
+    private final TopicScan<String, byte[]> scan;
     private long applied;
 
     /** The topics must exist (the service creates them at start when missing). */
@@ -43,27 +41,20 @@ public final class MetricTopicsReader implements AutoCloseable {
             existing = consumer.listTopics();
         }
         for (String topic : topics) {
-            List<PartitionInfo> infos = existing.get(topic);
-            if (infos == null) {
+            if (!existing.containsKey(topic)) {
                 throw new IllegalStateException("metric topic " + topic + " does not exist");
             }
-            infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        this.scan = TopicScan.fromBeginning(consumer, topics);
     }
 
-    /** Reads up to the end offsets as of now; returns the number of events applied. */
-    public long catchUp(Duration timeout) throws TimeoutException {
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /**
+     * Reads up to the end offsets as of now; returns the number of events applied. Kafka's
+     * {@link org.apache.kafka.common.errors.TimeoutException} when that takes longer than {@code timeout}.
+     */
+    public long catchUp(Duration timeout) {
         long before = applied;
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("metric topics not read back within " + timeout + " (at " + positions() + ", end " + end + ")");
-            }
-            poll(Duration.ofMillis(200));
-        }
+        scan.forEach(this::apply, timeout);
         return applied - before;
     }
 
@@ -88,12 +79,6 @@ public final class MetricTopicsReader implements AutoCloseable {
         } catch (RecordDecodingException e) {
             LOG.warnf("skipping an unreadable metric event: %s", e.getMessage());
         }
-    }
-
-    private Map<TopicPartition, Long> positions() {
-        Map<TopicPartition, Long> positions = new java.util.HashMap<>();
-        partitions.forEach(p -> positions.put(p, consumer.position(p)));
-        return positions;
     }
 
     private static void sleep(long millis) {

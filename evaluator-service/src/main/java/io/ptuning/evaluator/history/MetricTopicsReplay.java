@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -66,7 +65,7 @@ public class MetricTopicsReplay {
             }
         } catch (WakeupException e) {
             // shutting down
-        } catch (TimeoutException | RuntimeException e) {
+        } catch (RuntimeException e) {
             failure = e;
             LOG.errorf(e, "cannot read the metric topics back; checkpoints will not be scored");
         }
@@ -94,7 +93,7 @@ public class MetricTopicsReplay {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             for (String topic : List.of(Topics.TRAIN_METRICS, Topics.EVAL_METRICS, Topics.deadLetter(Topics.CHECKPOINTS))) {
                 if (!existing.contains(topic)) {
-                    NewTopic newTopic = new NewTopic(topic, 1, (short) 1)
+                    NewTopic newTopic = new NewTopic(topic, 1, config.replicationFactor())
                             .configs(Map.of("max.message.bytes", Integer.toString(config.maxMessageBytes())));
                     try {
                         admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package io.ptuning.evaluator.predict;
 
 import io.ptuning.contract.RecordDecodingException;
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.TopicScan;
 import io.ptuning.evaluator.config.EvaluatorConfig;
 import io.ptuning.evaluator.history.CheckpointLocation;
 import io.ptuning.evaluator.scoring.Checkpoint;
@@ -10,11 +11,10 @@ import io.ptuning.evaluator.scoring.KafkaClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -52,34 +52,23 @@ public class CheckpointFetcher {
 
     /** The latest record of {@code runId} at {@code step} in the checkpoint topic, if any. */
     public Optional<Checkpoint> find(String runId, long step) {
-        Checkpoint found = null;
+        AtomicReference<Checkpoint> found = new AtomicReference<>();
         try (KafkaConsumer<String, byte[]> consumer = clients.reader(maxMessageBytes, "evaluator-checkpoint-scan")) {
-            Map<String, List<PartitionInfo>> topics = consumer.listTopics();
-            List<PartitionInfo> infos = topics.get(Topics.CHECKPOINTS);
-            if (infos == null) {
-                return Optional.empty();
-            }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (!runId.equals(record.key())) {
-                        continue;
-                    }
-                    try {
-                        Checkpoint checkpoint = Checkpoint.decode(record.value(),
-                                RecordDecodingException.location(record.topic(), record.partition(), record.offset()));
-                        if (checkpoint.metadata().runId().equals(runId) && checkpoint.metadata().step() == step) {
-                            found = checkpoint;
-                        }
-                    } catch (CheckpointRejected e) {
-                        // not loadable; the dead-letter topic already says why
-                    }
+            TopicScan.fromBeginning(consumer, List.of(Topics.CHECKPOINTS)).forEach(record -> {
+                if (!runId.equals(record.key())) {
+                    return;
                 }
-            }
+                try {
+                    Checkpoint checkpoint = Checkpoint.decode(record.value(),
+                            RecordDecodingException.location(record.topic(), record.partition(), record.offset()));
+                    if (checkpoint.metadata().runId().equals(runId) && checkpoint.metadata().step() == step) {
+                        found.set(checkpoint);
+                    }
+                } catch (CheckpointRejected e) {
+                    // not loadable; the dead-letter topic already says why
+                }
+            });
         }
-        return Optional.ofNullable(found);
+        return Optional.ofNullable(found.get());
     }
 }

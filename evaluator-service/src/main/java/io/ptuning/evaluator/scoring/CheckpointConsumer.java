@@ -3,6 +3,7 @@ package io.ptuning.evaluator.scoring;
 import io.ptuning.contract.Evaluation;
 import io.ptuning.contract.MetricEvents;
 import io.ptuning.contract.RecordDecodingException;
+import io.ptuning.contract.kafka.DeadLetterHeaders;
 import io.ptuning.evaluator.history.CheckpointLocation;
 import io.ptuning.evaluator.history.MetricTopicsReplay;
 import io.ptuning.evaluator.history.RunHistories;
@@ -10,8 +11,8 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -21,7 +22,7 @@ import org.jboss.logging.Logger;
 /**
  * The evaluator's loop: for each {@code ptuning.checkpoints} record, score it (once per run and step) and publish
  * the evaluation to {@code ptuning.eval-metrics}, keyed by run id; a checkpoint that cannot be scored goes to
- * {@code ptuning.checkpoints.dlq} with the reason in the {@code dead-letter-reason} header. Records are handled one
+ * {@code ptuning.checkpoints.dlq} with the reason in the {@link DeadLetterHeaders}. Records are handled one
  * at a time, in order, and acknowledged only after the event or dead letter is written.
  */
 @ApplicationScoped
@@ -87,12 +88,8 @@ public class CheckpointConsumer {
     private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
         LOG.warnf("dead-lettering %s: %s", RecordDecodingException.location(record.topic(), record.partition(),
                 record.offset()), reason);
-        RecordHeaders headers = new RecordHeaders();
-        record.headers().forEach(headers::add);
-        headers.add("dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-topic", record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        Headers headers = DeadLetterHeaders.add(new RecordHeaders(record.headers().toArray()), reason, record.topic(),
+                record.partition(), record.offset(), null);
         OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<String> metadata =
                 OutgoingKafkaRecordMetadata.<String>builder().withHeaders(headers);
         if (record.key() != null) {

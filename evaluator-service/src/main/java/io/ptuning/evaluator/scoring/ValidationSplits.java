@@ -3,20 +3,18 @@ package io.ptuning.evaluator.scoring;
 import io.ptuning.contract.BatchRecordCodec;
 import io.ptuning.contract.EncodedBatch;
 import io.ptuning.contract.RecordDecodingException;
+import io.ptuning.contract.kafka.TopicScan;
 import io.ptuning.evaluator.config.EvaluatorConfig;
 import io.ptuning.training.TrainingBatch;
 import io.ptuning.weights.HostTensor;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
@@ -74,31 +72,25 @@ public class ValidationSplits {
         long start = System.nanoTime();
         Map<String, TreeMap<Integer, EncodedBatch>> byVersion = new HashMap<>();
         Map<String, Long> lastSeen = new HashMap<>();
-        long order = 0;
+        AtomicLong order = new AtomicLong();
         try (KafkaConsumer<String, byte[]> consumer = clients.reader(maxMessageBytes,
                 "evaluator-validation-reader")) {
-            List<PartitionInfo> infos = consumer.listTopics().get(topic);
-            if (infos == null) {
+            TopicScan<String, byte[]> scan = TopicScan.fromBeginning(consumer, List.of(topic));
+            if (scan.partitions().isEmpty()) {
                 throw new CheckpointRejected("validation topic " + topic + " does not exist; publish the validation"
                         + " split first (tokenizer-service POST /publish/validation)");
             }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    String location = RecordDecodingException.location(record.topic(), record.partition(), record.offset());
-                    try {
-                        EncodedBatch batch = BatchRecordCodec.decode(record.value(), location);
-                        String version = batch.metadata().datasetVersion();
-                        byVersion.computeIfAbsent(version, v -> new TreeMap<>()).put(batch.metadata().batchIndex(), batch);
-                        lastSeen.put(version, order++);
-                    } catch (RecordDecodingException e) {
-                        LOG.warnf("skipping an unreadable validation record: %s", e.getMessage());
-                    }
+            scan.forEach(record -> {
+                String location = RecordDecodingException.location(record.topic(), record.partition(), record.offset());
+                try {
+                    EncodedBatch batch = BatchRecordCodec.decode(record.value(), location);
+                    String version = batch.metadata().datasetVersion();
+                    byVersion.computeIfAbsent(version, v -> new TreeMap<>()).put(batch.metadata().batchIndex(), batch);
+                    lastSeen.put(version, order.getAndIncrement());
+                } catch (RecordDecodingException e) {
+                    LOG.warnf("skipping an unreadable validation record: %s", e.getMessage());
                 }
-            }
+            });
         }
         List<ValidationSplit> splits = new ArrayList<>();
         byVersion.entrySet().stream()

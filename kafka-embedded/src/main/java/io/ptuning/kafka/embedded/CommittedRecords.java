@@ -1,13 +1,12 @@
 package io.ptuning.kafka.embedded;
 
-import java.time.Duration;
+import io.ptuning.contract.kafka.TopicScan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -16,26 +15,23 @@ public final class CommittedRecords {
 
     private CommittedRecords() {}
 
-    /** Every committed record of {@code topic} keyed {@code key} (null: all keys), from the beginning to the end. */
+    /**
+     * Every committed record of {@code topic} keyed {@code key} (null: all keys), from the beginning to the end;
+     * none when the topic does not exist (reading it does not create it).
+     */
     public static List<ConsumerRecord<String, byte[]>> read(String bootstrapServers, String topic, String key) {
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
-                    if (key == null || key.equals(record.key())) {
-                        found.add(record);
-                    }
+            TopicScan.fromBeginning(consumer, List.of(topic)).forEach(record -> {
+                if (key == null || key.equals(record.key())) {
+                    found.add(record);
                 }
-            }
+            });
         }
         return found;
     }

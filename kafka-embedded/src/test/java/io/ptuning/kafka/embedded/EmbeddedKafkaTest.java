@@ -2,6 +2,7 @@ package io.ptuning.kafka.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ptuning.contract.kafka.TopicScan;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,19 +134,12 @@ class EmbeddedKafkaTest {
         return readAll(SharedKafka.bootstrapServers(), topic, isolation);
     }
 
-    /** Reads partition 0 from the start up to the end offset it has when the read starts. */
+    /** Reads the topic from the start up to the end offsets it has when the read starts. */
     private static List<ConsumerRecord<String, String>> readAll(String bootstrap, String topic, String isolation) {
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
                 consumerProps(bootstrap, isolation), new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (consumer.position(partition) < end && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+            TopicScan.fromBeginning(consumer, List.of(topic)).forEach(records::add, Duration.ofSeconds(30));
         }
         return records;
     }

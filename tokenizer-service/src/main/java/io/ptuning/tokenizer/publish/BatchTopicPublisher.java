@@ -1,7 +1,8 @@
 package io.ptuning.tokenizer.publish;
 
 import io.ptuning.contract.BatchRecordCodec;
-import java.nio.charset.StandardCharsets;
+import io.ptuning.contract.kafka.RecordTypeHeader;
+import io.ptuning.contract.kafka.TopicScan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,16 +15,13 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -39,9 +37,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * publishes of one version never both send.
  */
 public final class BatchTopicPublisher {
-
-    /** Header naming the record's schema, so a consumer can route records without decoding them. */
-    public static final String SCHEMA_HEADER = "ptuning.record";
 
     private final Map<String, Object> kafka;
     private final KafkaSettings settings;
@@ -67,8 +62,7 @@ public final class BatchTopicPublisher {
                 for (int i = 0; i < split.batches().size(); i++) {
                     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, 0, split.version(),
                             BatchRecordCodec.encode(split.record(i)));
-                    record.headers().add(new RecordHeader(SCHEMA_HEADER,
-                            BatchRecordCodec.RECORD_TYPE.getBytes(StandardCharsets.UTF_8)));
+                    record.headers().add(RecordTypeHeader.of(BatchRecordCodec.RECORD_TYPE));
                     sent.add(producer.send(record));
                     progress.sent(1);
                 }
@@ -110,22 +104,12 @@ public final class BatchTopicPublisher {
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<String, Long> counts = new HashMap<>();
         try (KafkaConsumer<String, Void> consumer = new KafkaConsumer<>(props, new StringDeserializer(), ignoreValue())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, Void> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.key() != null) {
-                        counts.merge(record.key(), 1L, Long::sum);
-                        if (stopAt.isPresent() && stopAt.get().equals(record.key())) {
-                            return counts;
-                        }
-                    }
+            TopicScan.fromBeginning(consumer, List.of(topic)).until(record -> {
+                if (record.key() != null) {
+                    counts.merge(record.key(), 1L, Long::sum);
                 }
-            }
+                return stopAt.isPresent() && stopAt.get().equals(record.key());
+            });
         }
         return counts;
     }

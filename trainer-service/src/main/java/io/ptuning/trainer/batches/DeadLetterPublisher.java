@@ -1,24 +1,17 @@
 package io.ptuning.trainer.batches;
 
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.DeadLetterHeaders;
 import io.ptuning.trainer.kafka.TopicSetup;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
 
 /**
- * Sends a record the trainer cannot use, with its original key and bytes, to {@code <topic>.dlq}; headers say why
- * and where it came from, so a person can find, fix and re-publish it.
+ * Sends a record the trainer cannot use, with its original key and bytes, to {@code <topic>.dlq}; the
+ * {@link DeadLetterHeaders} say why, where it came from and which run met it.
  */
 public final class DeadLetterPublisher {
-
-    public static final String REASON = "ptuning.dlq.reason";
-    public static final String SOURCE_TOPIC = "ptuning.dlq.topic";
-    public static final String SOURCE_PARTITION = "ptuning.dlq.partition";
-    public static final String SOURCE_OFFSET = "ptuning.dlq.offset";
-    public static final String RUN_ID = "ptuning.dlq.run-id";
 
     private final Producer<String, byte[]> producer;
     private final TopicSetup topics;
@@ -33,14 +26,7 @@ public final class DeadLetterPublisher {
         String deadLetter = Topics.deadLetter(topic);
         topics.ensureDeadLetterTopic(topic);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(deadLetter, key, value);
-        Headers headers = record.headers();
-        headers.add(REASON, utf8(reason));
-        headers.add(SOURCE_TOPIC, utf8(topic));
-        headers.add(SOURCE_PARTITION, utf8(Integer.toString(partition)));
-        headers.add(SOURCE_OFFSET, utf8(Long.toString(offset)));
-        if (runId != null) {
-            headers.add(RUN_ID, utf8(runId));
-        }
+        DeadLetterHeaders.add(record.headers(), reason, topic, partition, offset, runId);
         try {
             producer.send(record).get();
         } catch (ExecutionException e) {
@@ -50,9 +36,5 @@ public final class DeadLetterPublisher {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending a dead letter to " + deadLetter, e);
         }
-    }
-
-    private static byte[] utf8(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,7 +1,7 @@
 package io.ptuning.trainer.checkpoint;
 
 import io.ptuning.contract.Topics;
-import java.nio.charset.StandardCharsets;
+import io.ptuning.contract.kafka.RecordTypeHeader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -13,8 +13,6 @@ import org.apache.kafka.common.errors.ProducerFencedException;
  * while training loses only the uncommitted steps, which the resumed run takes again identically.
  */
 public final class CheckpointPublisher implements AutoCloseable {
-
-    public static final String RECORD_HEADER = "ptuning.record";
 
     private final KafkaProducer<String, byte[]> producer;
     private final String runId;
@@ -34,7 +32,7 @@ public final class CheckpointPublisher implements AutoCloseable {
         try {
             if (checkpoint != null) {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.CHECKPOINTS, runId, checkpoint);
-                record.headers().add(RECORD_HEADER, "checkpoint".getBytes(StandardCharsets.UTF_8));
+                record.headers().add(RecordTypeHeader.of("checkpoint"));
                 producer.send(record);
             }
             producer.send(new ProducerRecord<>(stateTopic, runId, state.encode()));

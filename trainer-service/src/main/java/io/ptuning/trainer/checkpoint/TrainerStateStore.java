@@ -1,19 +1,16 @@
 package io.ptuning.trainer.checkpoint;
 
 import io.ptuning.contract.RecordDecodingException;
+import io.ptuning.contract.kafka.TopicScan;
 import io.ptuning.trainer.kafka.KafkaClients;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /** Reads a run's latest committed state from the compacted state topic (read_committed, to its end). */
 public final class TrainerStateStore {
-
-    private static final Duration POLL = Duration.ofMillis(500);
 
     private final KafkaClients kafka;
     private final String topic;
@@ -29,23 +26,15 @@ public final class TrainerStateStore {
      */
     public Optional<RunState> latest(String runId) {
         try (KafkaConsumer<String, byte[]> consumer = kafka.readCommittedConsumer()) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            byte[] latest = null;
-            String location = null;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (runId.equals(record.key())) {
-                        latest = record.value(); // null: a tombstone, the run's state was deleted
-                        location = RecordDecodingException.location(record.topic(), record.partition(), record.offset());
-                    }
+            AtomicReference<ConsumerRecord<String, byte[]>> latest = new AtomicReference<>();
+            TopicScan.fromBeginning(consumer, List.of(topic)).forEach(record -> {
+                if (runId.equals(record.key())) {
+                    latest.set(record); // a null value is a tombstone: the run's state was deleted
                 }
-            }
-            return latest == null ? Optional.empty() : Optional.of(RunState.decode(latest, location));
+            });
+            ConsumerRecord<String, byte[]> record = latest.get();
+            return record == null || record.value() == null ? Optional.empty() : Optional.of(RunState.decode(record.value(),
+                    RecordDecodingException.location(record.topic(), record.partition(), record.offset())));
         }
     }
 }
