@@ -11,6 +11,8 @@ import java.util.Map;
  * learning rate to 2e-2 and trains without dropout on the prefix ({@link #DEFAULT_OVERRIDES}); naming a preset runs
  * it as defined.
  *
+ * @param sst2 the SST-2 folder given with {@code --sst2}, or null: then SST-2 is resolved like the tokenizer-service
+ *     does (SST2_DIR, the data cache, a download of GLUE's SST-2.zip; see {@code Sst2Resolver})
  * @param overrides hyper-parameters replacing the preset's, e.g. {@code lr=5e-3}
  * @param kafka an existing cluster's bootstrap servers, or null to start an embedded broker
  * @param matmulPrecision {@code float32} or {@code bfloat16}: the trainer and evaluator run at it, and the run request
@@ -38,7 +40,8 @@ record LaunchOptions(
 
     static final String USAGE = """
             usage: java -jar pipeline-launcher/target/pipeline-launcher.jar [options]
-              --sst2 DIR            SST-2 folder with train.tsv and dev.tsv (default data/sst2; README: Getting SST-2)
+              --sst2 DIR            SST-2 folder with train.tsv and dev.tsv (default: SST2_DIR, else the data cache,
+                                    else GLUE's SST-2.zip downloaded into it; README: Getting SST-2)
               --model NAME          all-minilm-l6-v2 (default) | bert-base-uncased | a folder name in the model cache
               --preset NAME         ptv2 | seed (the reference notebook); default: ptv2 with epochs=2, psl=40,
                                     lr=0.02 and prefix_dropout=0, measured best for two epochs
@@ -52,6 +55,9 @@ record LaunchOptions(
                                     inside oneDNN on CPUs with AMX, TF32 on CUDA)
             environment: KAFKA_BOOTSTRAP_SERVERS uses an existing cluster instead of the embedded broker;
                          PTUNING_MODEL_CACHE moves the model cache (default ~/.cache/ptuning/models);
+                         SST2_DIR is the default of --sst2; PTUNING_DATA_CACHE moves the data cache (default
+                         ~/.cache/ptuning/datasets); PTUNING_SST2_URL downloads SST-2.zip from a mirror;
+                         PTUNING_OFFLINE=1 never downloads;
                          PTUNING_MATMUL_PRECISION is the default of --matmul-precision""";
 
     static LaunchOptions parse(String[] args) {
@@ -86,7 +92,7 @@ record LaunchOptions(
             throw new UsageException("--ports takes three ports: tokenizer,trainer,evaluator");
         }
         LaunchOptions options = new LaunchOptions(
-                Path.of(values.getOrDefault("sst2", "data/sst2")).toAbsolutePath().normalize(),
+                values.containsKey("sst2") ? Path.of(values.get("sst2")).toAbsolutePath().normalize() : null,
                 Path.of(values.getOrDefault("work", "target/pipeline-work")).toAbsolutePath().normalize(),
                 Path.of(values.getOrDefault("repository", ".")).toAbsolutePath().normalize(),
                 values.getOrDefault("model", "all-minilm-l6-v2"),

@@ -9,7 +9,11 @@ import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.Topics;
 import io.ptuning.kafka.embedded.EmbeddedKafka;
 import io.ptuning.weights.cache.ModelCache;
+import io.ptuning.weights.dataset.DatasetUnavailableException;
+import io.ptuning.weights.dataset.Sst2Resolver;
+import io.ptuning.weights.dataset.Sst2Settings;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +27,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The whole pipeline on one machine: a real Kafka broker (embedded, KRaft, on 127.0.0.1) unless
- * {@code KAFKA_BOOTSTRAP_SERVERS} names a cluster; tokenizer-, trainer- and evaluator-service as separate
+ * {@code KAFKA_BOOTSTRAP_SERVERS} names a cluster; SST-2 from {@code --sst2}, else resolved (and downloaded on first
+ * use) by {@link Sst2Resolver} before anything starts; tokenizer-, trainer- and evaluator-service as separate
  * processes; SST-2 published; one training run requested and followed to the end; a final report; and
  * everything it started stopped again (also on Ctrl-C).
  */
@@ -33,11 +38,19 @@ public final class LocalPipeline {
 
     private final LaunchOptions options;
     private final PrintStream out;
+    private final Sst2Resolver data;
     private final List<AutoCloseable> started = new ArrayList<>();
 
+    /** SST-2 as this process's environment configures it, download progress on stderr. */
     LocalPipeline(LaunchOptions options, PrintStream out) {
+        this(options, out, Sst2Resolver.configured());
+    }
+
+    /** {@code data}: where SST-2 comes from when {@code --sst2} was not given. */
+    LocalPipeline(LaunchOptions options, PrintStream out, Sst2Resolver data) {
         this.options = options;
         this.out = out;
+        this.data = data;
     }
 
     public static void main(String[] args) {
@@ -61,6 +74,9 @@ public final class LocalPipeline {
             Report report = pipeline.run();
             report.print(System.out);
             System.exit(report.status().state() == RunStatus.State.COMPLETED ? 0 : 1);
+        } catch (DatasetUnavailableException e) {
+            System.err.println("Cannot start:\n  - " + e.getMessage());
+            System.exit(2);
         } catch (Exception e) {
             System.err.println("The pipeline failed: " + e.getMessage());
             System.exit(1);
@@ -70,6 +86,7 @@ public final class LocalPipeline {
     /** Runs the pipeline end to end and returns the report; stops nothing (see {@link #stopAll}). */
     Report run() throws Exception {
         long start = System.nanoTime();
+        Path sst2 = sst2();
         String bootstrap = startKafka();
         phase("models", "importing " + options.model() + " into " + ModelCache.configuredRoot() + " (once per machine)");
         ModelCache.configured().resolve(options.model());
@@ -79,7 +96,7 @@ public final class LocalPipeline {
                 "ptuning.model.cache", ModelCache.configuredRoot().toString());
         Map<String, String> computing = with(common, "ptuning.matmul.precision", options.matmulPrecision());
         ServiceProcess tokenizer = service("tokenizer-service", options.tokenizerPort(), "1g", with(common,
-                "tokenizer.dataset.dir", options.sst2().toString(), "tokenizer.model", options.model()));
+                "tokenizer.dataset.dir", sst2.toString(), "tokenizer.model", options.model()));
         ServiceProcess trainer = service("trainer-service", options.trainerPort(), "4g", computing);
         ServiceProcess evaluator = service("evaluator-service", options.evaluatorPort(), "4g", computing);
         for (ServiceProcess service : List.of(tokenizer, trainer, evaluator)) {
@@ -118,6 +135,17 @@ public final class LocalPipeline {
                     follower.stepsDone(), follower.trainingSeconds(), follower.meanExamplesPerSecond(),
                     (System.nanoTime() - start) / 1e9, evaluator.baseUrl() + "/", bootstrap);
         }
+    }
+
+    /** {@code --sst2}, else SST2_DIR, the data cache or a download into it (its progress bar on stderr). */
+    private Path sst2() {
+        if (options.sst2() != null) {
+            phase("data", "SST-2 from " + options.sst2() + " (--sst2)");
+            return options.sst2();
+        }
+        Path folder = data.resolve();
+        phase("data", "SST-2 from " + folder);
+        return folder;
     }
 
     private String startKafka() {

@@ -18,7 +18,8 @@ final class Preflight {
 
     static List<String> problems(LaunchOptions options) {
         List<String> problems = new ArrayList<>();
-        for (String split : List.of("train.tsv", "dev.tsv")) {
+        // Without --sst2 the launcher resolves SST-2 (and may download it) as its first step; see LocalPipeline.
+        for (String split : options.sst2() == null ? List.<String>of() : List.of("train.tsv", "dev.tsv")) {
             if (!Files.isRegularFile(options.sst2().resolve(split))) {
                 problems.add("SST-2 file " + options.sst2().resolve(split) + " is missing: pass --sst2 DIR with the GLUE"
                         + " SST-2 files (README, 'Getting SST-2')");

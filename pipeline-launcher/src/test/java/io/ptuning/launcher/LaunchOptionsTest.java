@@ -20,6 +20,16 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void withoutSst2TheLauncherResolvesSst2ItselfAndPreflightDoesNotAskForIt() {
+        assertThat(LaunchOptions.parse(new String[] {}).sst2()).isNull();
+        assertThat(LaunchOptions.parse(new String[] {"--sst2", "data"}).sst2()).isAbsolute().endsWithRaw(java.nio.file.Path.of("data"));
+        assertThat(Preflight.problems(LaunchOptions.parse(new String[] {"--ports", "1,2,3"})))
+                .noneMatch(p -> p.contains("SST-2"));
+        assertThat(Preflight.problems(LaunchOptions.parse(new String[] {"--sst2", "no-such-folder", "--ports", "1,2,3"})))
+                .anyMatch(p -> p.contains("SST-2 file") && p.contains("--sst2 DIR"));
+    }
+
+    @Test
     void overridesOnTheCommandLineWinAndANamedPresetRunsAsDefined() {
         assertThat(LaunchOptions.parse(new String[] {"--set", "lr=0.05"}).overrides())
                 .containsEntry("lr", "0.05").containsEntry("prefix_dropout", "0");
