@@ -45,9 +45,11 @@ public interface TokenizerServiceConfig {
         @Pattern(regexp = "[a-zA-Z0-9_-]+", message = "must be letters, digits, '_' or '-' (it names topics)")
         String name();
 
-        /** Folder with the split files. See README.md, "Getting SST-2". */
-        @WithDefault("data/sst2")
-        Path dir();
+        /**
+         * Folder with the split files. Unset: SST-2 as {@code Sst2Resolver} finds it (SST2_DIR, the data cache, or
+         * GLUE's SST-2.zip downloaded into the cache on first use). See README.md, "Getting SST-2".
+         */
+        Optional<Path> dir();
 
         /** File of the train split inside {@code dir}. */
         @WithDefault("train.tsv")

@@ -7,6 +7,8 @@ import io.ptuning.contract.Split;
 import io.ptuning.weights.batching.BatchingSettings;
 import io.ptuning.tokenizer.config.TokenizerServiceConfig;
 import io.ptuning.weights.cache.ModelCache;
+import io.ptuning.weights.dataset.DatasetUnavailableException;
+import io.ptuning.weights.dataset.Sst2Resolver;
 import io.ptuning.weights.ModelFolder;
 import io.ptuning.weights.tokenizer.BertTokenizer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -37,6 +39,7 @@ public class PublishService {
     private final PublishProgress progress = new PublishProgress();
     private BertTokenizer tokenizer;
     private DatasetPublisher publisher;
+    private Path resolvedSst2;
 
     /**
      * {@code kafkaClientConfig}: every {@code kafka.*} property (env {@code KAFKA_*}) without its prefix, as Quarkus
@@ -104,7 +107,7 @@ public class PublishService {
             case VALIDATION -> dataset.validation();
             case TEST -> dataset.test();
         };
-        Path dir = dataset.dir().toAbsolutePath();
+        Path dir = dataset.dir().orElseGet(() -> resolveSst2(dataset.name())).toAbsolutePath();
         if (!Files.isDirectory(dir)) {
             throw new DatasetNotFoundException("dataset folder " + dir + " does not exist: set tokenizer.dataset.dir"
                     + " to the folder holding " + name + " (see " + README_DATASET_SECTION + ")");
@@ -115,6 +118,26 @@ public class PublishService {
                     + " tokenizer.dataset." + split.wireName() + " or tokenizer.dataset.dir (see " + README_DATASET_SECTION + ")");
         }
         return new DatasetSource(dataset.name(), split, file);
+    }
+
+    /**
+     * SST-2 from SST2_DIR or the data cache, downloaded into the cache on first use (progress on stderr); once per
+     * service. Only SST-2 is known: another dataset needs {@code tokenizer.dataset.dir}.
+     */
+    private synchronized Path resolveSst2(String name) {
+        if (resolvedSst2 == null) {
+            if (!name.equals("sst2")) {
+                throw new DatasetNotFoundException("dataset " + name + ": set tokenizer.dataset.dir to its folder"
+                        + " (only sst2 is found or downloaded without it; see " + README_DATASET_SECTION + ")");
+            }
+            try {
+                resolvedSst2 = Sst2Resolver.configured().resolve();
+            } catch (DatasetUnavailableException e) {
+                throw new DatasetNotFoundException(e.getMessage() + "; or set tokenizer.dataset.dir");
+            }
+            LOG.infof("SST-2 from %s", resolvedSst2);
+        }
+        return resolvedSst2;
     }
 
     /** The tokenizer the service publishes with; loaded (and the model imported) on first use. */
