@@ -29,13 +29,18 @@ class ComposeFileTest {
     /** {@code create <topic> <partitions> [<config>...]} lines of the kafka-topics service. */
     private static final Pattern CREATE = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+)((?: \\S+=\\S+)*)\\s*$");
 
+    private static Map<String, Object> compose;
     private static Map<String, Object> services;
 
     @BeforeAll
     static void parse() throws IOException {
-        try (Reader in = Files.newBufferedReader(PipelineRepository.file("docker-compose.yml"))) {
-            Map<String, Object> compose = new Yaml().load(in);
-            services = map(compose, "services");
+        compose = load("docker-compose.yml");
+        services = map(compose, "services");
+    }
+
+    private static Map<String, Object> load(String file) throws IOException {
+        try (Reader in = Files.newBufferedReader(PipelineRepository.file(file))) {
+            return new Yaml().load(in);
         }
     }
 
@@ -45,6 +50,20 @@ class ComposeFileTest {
                 + " docker-compose): skipping only its `config -q` check; the YAML checks in this class still run");
         Process process = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "config", "-q")
                 .directory(PipelineRepository.root().toFile()).redirectErrorStream(true).start();
+        boolean done = process.waitFor(120, TimeUnit.SECONDS);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(done).as("docker-compose config finished").isTrue();
+        assertThat(process.exitValue()).as("docker-compose config -q exit status; output:%n%s", output).isZero();
+    }
+
+    @Test
+    void dockerComposeAcceptsTheFileWithTheMountedSst2Folder() throws Exception {
+        Assumptions.assumeTrue(onPath("docker-compose"), "docker-compose is not installed: skipping its `config -q` check");
+        ProcessBuilder builder = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "-f",
+                "deploy/compose/sst2-dir.yml", "config", "-q")
+                .directory(PipelineRepository.root().toFile()).redirectErrorStream(true);
+        builder.environment().put("SST2_DIR", "/tmp/sst2");
+        Process process = builder.start();
         boolean done = process.waitFor(120, TimeUnit.SECONDS);
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(done).as("docker-compose config finished").isTrue();
@@ -117,7 +136,7 @@ class ComposeFileTest {
     }
 
     @Test
-    void servicesShareTheModelCacheVolumeAndReadSst2ReadOnly() {
+    void servicesShareTheModelCacheVolume() {
         SERVICE_PORTS.keySet().forEach(name -> {
             Map<String, Object> service = map(services, name);
             assertThat(stringList(service, "volumes")).as(name).contains("model-cache:/models");
@@ -127,10 +146,24 @@ class ComposeFileTest {
             assertThat(map(map(service, "depends_on"), "kafka-topics")).containsEntry("condition", "service_completed_successfully");
             assertThat(map(map(service, "depends_on"), "model-import")).containsEntry("condition", "service_completed_successfully");
         });
-        Map<String, Object> tokenizer = map(services, "tokenizer-service");
-        String datasetDir = (String) map(tokenizer, "environment").get("TOKENIZER_DATASET_DIR");
-        assertThat(stringList(tokenizer, "volumes")).anyMatch(v -> v.endsWith(":" + datasetDir + ":ro"));
         assertThat(stringList(map(services, "model-import"), "volumes")).contains("model-cache:/models");
+    }
+
+    @Test
+    void theTokenizerDownloadsSst2IntoACacheVolumeOrReadsAMountedFolder() throws IOException {
+        Map<String, Object> tokenizer = map(services, "tokenizer-service");
+        Map<String, Object> env = map(tokenizer, "environment");
+        assertThat(env).as("no fixed folder: the tokenizer resolves SST-2 itself")
+                .doesNotContainKey("TOKENIZER_DATASET_DIR").doesNotContainKey("SST2_DIR")
+                .containsEntry("PTUNING_DATA_CACHE", "/datasets");
+        assertThat(stringList(tokenizer, "volumes")).contains("dataset-cache:/datasets").noneMatch(v -> v.endsWith(":ro"));
+        assertThat(map(compose, "volumes")).containsKey("dataset-cache");
+
+        Map<String, Object> mounted = map(map(load("deploy/compose/sst2-dir.yml"), "services"), "tokenizer-service");
+        String dir = (String) map(mounted, "environment").get("SST2_DIR");
+        assertThat(dir).isEqualTo("/data/sst2");
+        assertThat(stringList(mounted, "volumes")).singleElement()
+                .satisfies(v -> assertThat(v).startsWith("${SST2_DIR:?").endsWith(":" + dir + ":ro"));
     }
 
     @Test

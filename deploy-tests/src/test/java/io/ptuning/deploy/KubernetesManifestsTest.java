@@ -122,14 +122,24 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void theModelCacheIsASharedVolumeAndSst2IsMountedReadOnly() {
+    void theModelCacheIsASharedVolumeAndTheTokenizerDownloadsSst2IntoItsDataCache() {
         PersistentVolumeClaim cache = named(base, PersistentVolumeClaim.class, "model-cache");
         assertThat(cache.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+        PersistentVolumeClaim datasets = named(base, PersistentVolumeClaim.class, "dataset-cache");
+        assertThat(datasets.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+        Map<String, String> config = named(base, ConfigMap.class, "tokenizer-config").getData();
+        assertThat(config).doesNotContainKey("TOKENIZER_DATASET_DIR").containsEntry("PTUNING_DATA_CACHE", "/datasets");
         Deployment tokenizer = deployment(base, "tokenizer-service");
         assertThat(container(tokenizer).getVolumeMounts()).anySatisfy(m -> {
-            assertThat(m.getMountPath()).isEqualTo(named(base, ConfigMap.class, "tokenizer-config").getData().get("TOKENIZER_DATASET_DIR"));
-            assertThat(m.getReadOnly()).isTrue();
+            assertThat(m.getName()).isEqualTo("dataset-cache");
+            assertThat(m.getMountPath()).isEqualTo(config.get("PTUNING_DATA_CACHE"));
+            assertThat(m.getReadOnly()).as("the tokenizer writes its download there").isNotEqualTo(Boolean.TRUE);
         });
+        assertThat(tokenizer.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("dataset-cache");
+            assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("dataset-cache");
+        });
+        assertThat(all(base, PersistentVolumeClaim.class)).noneMatch(p -> p.getMetadata().getName().equals("sst2-data"));
     }
 
     @Test
