@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.RunRequest;
+import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
 import io.ptuning.trainer.run.RunExecutor;
 import io.ptuning.trainer.run.RunObserver;
@@ -71,6 +72,18 @@ class RunRecipeTest {
         RunRequest request = RunRecords.request("batch-size-16", TOPIC, 1, 0, Map.of("batch_size", "16"));
         assertThat(execute(request).result()).isEqualTo(RunOutcome.Result.COMPLETED);
         assertThat(RunRecords.checkpoints("batch-size-16", 1).get(0).metadata()).containsEntry("batch_size", "16");
+    }
+
+    @Test
+    void aRunIdReusedForAnotherRequestFailsAndSaysSoOnTheMetricTopic() {
+        assertThat(execute(RunRecords.request("reused-id", TOPIC, 1, 0, Map.of())).result())
+                .isEqualTo(RunOutcome.Result.COMPLETED);
+        RunOutcome reused = execute(RunRecords.request("reused-id", TOPIC, 1, 0, Map.of("seed", "7")));
+        assertThat(reused.result()).isEqualTo(RunOutcome.Result.FAILED);
+        assertThat(reused.reason()).isEqualTo("run id reused-id was already used by a different request; choose a new"
+                + " run id to train again");
+        assertThat(RunRecords.statuses("reused-id")).extracting(RunStatus::state).containsExactly(
+                RunStatus.State.STARTED, RunStatus.State.COMPLETED, RunStatus.State.FAILED);
     }
 
     private RunOutcome execute(RunRequest request) {

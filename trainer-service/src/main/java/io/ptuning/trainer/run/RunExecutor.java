@@ -89,11 +89,11 @@ public final class RunExecutor {
     }
 
     /** The outcome of a run whose committed state already decides it: done, failed, or another request's. */
-    private static Optional<RunOutcome> settled(RunRequest request, String fingerprint, RunState state) {
+    private Optional<RunOutcome> settled(RunRequest request, String fingerprint, RunState state) {
         String runId = request.runId();
         if (!state.requestFingerprint().equals(fingerprint)) {
-            return Optional.of(new RunOutcome(runId, RunOutcome.Result.FAILED, 0, 0, "run id " + runId
-                    + " was already used by a different request; choose a new run id to train again", 0));
+            return Optional.of(fail(request, 0, 0, "run id " + runId
+                    + " was already used by a different request; choose a new run id to train again"));
         }
         if (state.completed()) {
             LOG.infof("run %s already completed at step %d: acknowledging without training", runId, state.step());
