@@ -14,6 +14,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -24,13 +29,22 @@ import java.util.zip.ZipInputStream;
  */
 final class Sst2Download {
 
+    /** A download that receives nothing for this long is given up (the HTTP client has no read timeout). */
+    static final Duration STALL_LIMIT = Duration.ofSeconds(60);
+
     private final URI url;
     private final PrintStream progress;
+    private final Duration stallLimit;
     private final HttpClient http;
 
     Sst2Download(URI url, PrintStream progress) {
+        this(url, progress, STALL_LIMIT);
+    }
+
+    Sst2Download(URI url, PrintStream progress, Duration stallLimit) {
         this.url = url;
         this.progress = progress;
+        this.stallLimit = stallLimit;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(30)).build();
     }
@@ -64,13 +78,43 @@ final class Sst2Download {
             long size = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             DownloadProgress bar = new DownloadProgress(progress, "SST-2.zip", size);
             long received = 0;
+            AtomicLong lastData = new AtomicLong(System.nanoTime());
+            AtomicBoolean stalled = new AtomicBoolean();
+            ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "sst2-download-watchdog");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long check = Math.max(1, stallLimit.toMillis() / 4);
+            watchdog.scheduleWithFixedDelay(() -> { // closing the body ends a read that would block for ever
+                if (System.nanoTime() - lastData.get() > stallLimit.toNanos() && !stalled.getAndSet(true)) {
+                    try {
+                        body.close();
+                    } catch (IOException ignored) {
+                        // the reader fails either way
+                    }
+                }
+            }, check, check, TimeUnit.MILLISECONDS);
             try (OutputStream out = Files.newOutputStream(zip)) {
                 byte[] buffer = new byte[1 << 16];
                 for (int n; (n = body.read(buffer)) >= 0; ) {
+                    lastData.set(System.nanoTime());
                     out.write(buffer, 0, n);
                     received += n;
                     bar.advance(n);
                 }
+            } catch (IOException e) {
+                if (stalled.get()) {
+                    throw new IOException("the download stalled: nothing received for " + stallLimit.toSeconds()
+                            + " s after " + received + " bytes", e);
+                }
+                throw e;
+            } finally {
+                watchdog.shutdownNow();
+            }
+            if (stalled.get()) {
+                throw new IOException("the download stalled: nothing received for " + stallLimit.toSeconds()
+                        + " s after " + received + " bytes");
             }
             bar.finish();
             if (size >= 0 && received != size) {
