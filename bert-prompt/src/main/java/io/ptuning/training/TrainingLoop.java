@@ -48,6 +48,11 @@ public final class TrainingLoop {
         return maxSteps > 0 ? Math.min(all, maxSteps) : all;
     }
 
+    /** The epochs {@link #totalSteps()} reaches into: fewer than the config's when the budget ends the run early. */
+    public int epochsCovered() {
+        return (int) ((totalSteps() + batches.size() - 1) / batches.size());
+    }
+
     /** The batch order of {@code epoch}. */
     public List<TrainingBatch> epochOrder(int epoch) {
         List<TrainingBatch> order = new ArrayList<>(batches);

@@ -104,15 +104,13 @@ final class Sst2Download {
                     bar.advance(n);
                 }
             } catch (IOException e) {
-                if (stalled.get()) {
-                    throw new IOException("the download stalled: nothing received for " + stallLimit.toSeconds()
-                            + " s after " + received + " bytes", e);
+                if (!stalled.get()) {
+                    throw e;
                 }
-                throw e;
             } finally {
                 watchdog.shutdownNow();
             }
-            if (stalled.get()) {
+            if (stalled.get()) { // the closed body either failed the read or ended it early
                 throw new IOException("the download stalled: nothing received for " + stallLimit.toSeconds()
                         + " s after " + received + " bytes");
             }

@@ -51,10 +51,9 @@ final class RunPlanner {
                 tokenizerFingerprint, request.runId());
 
         TrainingConfig training = recipe.training().withBatchSize(topicBatchSize(request, range));
-        long totalSteps = new TrainingLoop(range.batches(), training, request.maxSteps(), 0).totalSteps();
-        training = training.withEpochs((int) Math.ceil((double) totalSteps / range.batches().size()));
         TrainingLoop loop = new TrainingLoop(range.batches(), training, request.maxSteps(),
                 request.checkpointEverySteps());
+        training = training.withEpochs(loop.epochsCovered()); // what checkpoints record
         RunState start = committed.map(state -> state.withMatmulPrecision(precision))
                 .orElseGet(() -> RunState.started(request.runId(), fingerprint, range.fromOffset(), range.toOffset(),
                         precision));
