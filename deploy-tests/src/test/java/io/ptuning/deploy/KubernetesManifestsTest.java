@@ -189,7 +189,8 @@ class KubernetesManifestsTest {
             assertThat(rendered).allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("ptuning"));
             SERVICE_PORTS.keySet().forEach(name -> {
                 Container c = container(deployment(rendered, name));
-                assertThat(c.getImage()).isEqualTo("ptuning/" + name + ":" + IMAGE_TAG);
+                String image = rendered == gpu && name.equals("trainer-service") ? "trainer-service-gpu" : name;
+                assertThat(c.getImage()).isEqualTo("ptuning/" + image + ":" + IMAGE_TAG);
                 assertProbe(c.getReadinessProbe(), "/q/health/ready");
                 assertThat(c.getEnv()).extracting(EnvVar::getName).contains("KAFKA_SASL_JAAS_CONFIG", "QUARKUS_HTTP_PORT");
             });
