@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@code java -jar bert-benchmarks/target/bert-benchmarks.jar forward|train|matmul [--name value ...]}:
+ * {@code java -jar bert-benchmarks/target/bert-benchmarks.jar forward|train|matmul|dropout [--name value ...]}:
  * prints measured figures for this machine. SST-2 is read from {@code --sst2 DIR} (default {@code data/sst2}).
  */
 public final class BenchmarkCommand {
@@ -15,7 +15,8 @@ public final class BenchmarkCommand {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("ai.djl.offline", "true");
-        if (args.length == 0 || !(args[0].equals("forward") || args[0].equals("train") || args[0].equals("matmul"))) {
+        if (args.length == 0 || !(args[0].equals("forward") || args[0].equals("train") || args[0].equals("matmul")
+                || args[0].equals("dropout"))) {
             System.err.println("""
                     usage: java -jar bert-benchmarks.jar forward [--sst2 DIR] [--repeats 3]
                            java -jar bert-benchmarks.jar train [--sst2 DIR] [--model all-minilm-l6-v2]
@@ -24,13 +25,16 @@ public final class BenchmarkCommand {
                                 [--minutes 0 (no limit)] [--set name=value,... (any recipe value: psl, lr,
                                  reparameterize, weight_decay, max_grad_norm, warmup_ratio, ...)]
                                 [--replicas 1 (data-parallel replicas on this CPU, to measure the machinery)]
-                           java -jar bert-benchmarks.jar matmul  (the encoder's products at each matmul precision)""");
+                           java -jar bert-benchmarks.jar matmul  (the encoder's products at each matmul precision)
+                           java -jar bert-benchmarks.jar dropout (a dropout's cost per value, three ways)""");
             System.exit(2);
         }
         Map<String, String> options = options(Arrays.copyOfRange(args, 1, args.length));
         Path sst2 = Path.of(options.getOrDefault("sst2", "data/sst2"));
         if (args[0].equals("matmul")) {
             new MatmulBenchmark().run();
+        } else if (args[0].equals("dropout")) {
+            new DropoutBenchmark().run();
         } else if (args[0].equals("forward")) {
             new ForwardBenchmark(sst2, Integer.parseInt(options.getOrDefault("repeats", "3"))).run();
         } else {

@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import io.ptuning.weights.BertConfig;
 import java.util.List;
@@ -80,7 +79,7 @@ public final class BertEncoder {
      * @param positionOffset first position of the sequence: 0 normally; P-Tuning v2's reference code starts
      *     real tokens at the prefix length because it passes {@code past_key_values}
      */
-    public NDArray embed(NDArray inputIds, NDArray prompt, long positionOffset, boolean training) {
+    public NDArray embed(NDArray inputIds, NDArray prompt, long positionOffset, DropoutMasks dropout) {
         NDManager manager = inputIds.getManager();
         NDArray words = Embedding.embedding(inputIds, weights.get("embeddings.word_embeddings.weight"), SparseFormat.DENSE).head();
         if (prompt != null) {
@@ -96,7 +95,7 @@ public final class BertEncoder {
         NDArray tokenTypeIds = manager.zeros(new Shape(length), DataType.INT64);
         NDArray tokenTypes = Embedding.embedding(tokenTypeIds, weights.get("embeddings.token_type_embeddings.weight"), SparseFormat.DENSE).head();
         NDArray sum = words.add(positions.add(tokenTypes));
-        return dropout(layerNorm(sum, "embeddings.LayerNorm"), training);
+        return dropout(layerNorm(sum, "embeddings.LayerNorm"), dropout);
     }
 
     /**
@@ -107,8 +106,8 @@ public final class BertEncoder {
      * @param prefixes one key/value prefix per layer, or null; the mask is extended with ones for them
      * @return [B, T, H] last hidden state
      */
-    public NDArray encode(NDArray hidden, NDArray attentionMask, List<KeyValuePrefix> prefixes, boolean training) {
-        return encode(hidden, attentionMask, prefixes, training, -1);
+    public NDArray encode(NDArray hidden, NDArray attentionMask, List<KeyValuePrefix> prefixes, DropoutMasks dropout) {
+        return encode(hidden, attentionMask, prefixes, dropout, -1);
     }
 
     /**
@@ -116,7 +115,7 @@ public final class BertEncoder {
      * result is [B, 1, H]. A classifier reads one row, and in the last layer the other rows' queries,
      * attention outputs and feed-forwards feed nothing (their keys and values still do).
      */
-    public NDArray encode(NDArray hidden, NDArray attentionMask, List<KeyValuePrefix> prefixes, boolean training,
+    public NDArray encode(NDArray hidden, NDArray attentionMask, List<KeyValuePrefix> prefixes, DropoutMasks dropout,
             long onlyPosition) {
         if (prefixes != null && prefixes.size() != config.numHiddenLayers()) {
             throw new IllegalArgumentException(prefixes.size() + " prefixes for " + config.numHiddenLayers() + " layers");
@@ -135,7 +134,7 @@ public final class BertEncoder {
             NDArray rows = i == last && onlyPosition >= 0
                     ? hidden.get(new NDIndex(":, {}:{}, :", onlyPosition, onlyPosition + 1)).duplicate()
                     : hidden;
-            hidden = layer(i, rows, hidden, maskBias, prefixes == null ? null : prefixes.get(i), training);
+            hidden = layer(i, rows, hidden, maskBias, prefixes == null ? null : prefixes.get(i), dropout);
         }
         return hidden;
     }
@@ -144,20 +143,20 @@ public final class BertEncoder {
      * One transformer layer for {@code rows} (all of {@code hidden}, or a subset): self-attention over all of
      * {@code hidden}, add and norm, feed-forward, add and norm.
      */
-    NDArray layer(int index, NDArray rows, NDArray hidden, NDArray maskBias, KeyValuePrefix prefix, boolean training) {
+    NDArray layer(int index, NDArray rows, NDArray hidden, NDArray maskBias, KeyValuePrefix prefix, DropoutMasks dropout) {
         String name = "encoder.layer." + index + ".";
-        NDArray attention = selfAttention(name + "attention.self.", rows, hidden, maskBias, prefix, training);
+        NDArray attention = selfAttention(name + "attention.self.", rows, hidden, maskBias, prefix, dropout);
         attention = linear(attention, name + "attention.output.dense");
-        NDArray h = layerNorm(dropout(attention, training).add(rows), name + "attention.output.LayerNorm");
+        NDArray h = layerNorm(dropout(attention, dropout).add(rows), name + "attention.output.LayerNorm");
 
         NDArray intermediate = gelu(linear(h, name + "intermediate.dense"));
         NDArray output = linear(intermediate, name + "output.dense");
-        return layerNorm(dropout(output, training).add(h), name + "output.LayerNorm");
+        return layerNorm(dropout(output, dropout).add(h), name + "output.LayerNorm");
     }
 
     /** Scaled dot-product attention of {@code queries} over [prefix keys; token keys], heads in parallel. */
     NDArray selfAttention(String name, NDArray queries, NDArray hidden, NDArray maskBias, KeyValuePrefix prefix,
-            boolean training) {
+            DropoutMasks dropout) {
         NDArray query = splitHeads(linear(queries, name + "query"));
         NDArray key = splitHeads(linear(hidden, name + "key"));
         NDArray value = splitHeads(linear(hidden, name + "value"));
@@ -167,7 +166,7 @@ public final class BertEncoder {
         }
         NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).div(sqrtHeadSize);
         NDArray probabilities = scores.add(maskBias).softmax(-1);
-        probabilities = Dropout.dropout(probabilities, (float) config.attentionProbsDropoutProb(), training).head();
+        probabilities = dropout.apply(probabilities, config.attentionProbsDropoutProb());
         return mergeHeads(probabilities.matMul(value));
     }
 
@@ -201,8 +200,8 @@ public final class BertEncoder {
                 weights.get(name + ".bias"), (float) config.layerNormEps()).head();
     }
 
-    private NDArray dropout(NDArray x, boolean training) {
-        return Dropout.dropout(x, (float) config.hiddenDropoutProb(), training).head();
+    private NDArray dropout(NDArray x, DropoutMasks dropout) {
+        return dropout.apply(x, config.hiddenDropoutProb());
     }
 
     /** GELU: the exact erf form for {@code hidden_act=gelu}, the tanh approximation for {@code gelu_new}. */
@@ -217,7 +216,7 @@ public final class BertEncoder {
 
     /** Convenience: the last hidden state for token ids and mask, with no prompt (inference). */
     public NDArray lastHiddenState(NDArray inputIds, NDArray attentionMask) {
-        return encode(embed(inputIds, null, 0, false), attentionMask, null, false);
+        return encode(embed(inputIds, null, 0, DropoutMasks.OFF), attentionMask, null, DropoutMasks.OFF);
     }
 
     /** Splits one [2L, B, heads, P, headSize] tensor into per-layer prefixes, one {@code split} for all. */

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.DropoutMasks;
 import io.ptuning.bert.KeyValuePrefix;
 import io.ptuning.weights.BertConfig;
 import java.util.LinkedHashMap;
@@ -74,7 +74,7 @@ final class PrefixEncoder implements PromptMethod {
      * The prefix as the encoder wants it: per layer, keys and values of [batch, heads, psl, headSize].
      * The reparameterization MLP runs on psl rows once, not once per example.
      */
-    List<KeyValuePrefix> keyValuePrefixes(NDManager step, long batch, boolean training) {
+    List<KeyValuePrefix> keyValuePrefixes(NDManager step, long batch, DropoutMasks dropout) {
         long length = config.prefixLength();
         NDArray table = table(step);
         long layers2 = 2L * bert.numHiddenLayers();
@@ -83,7 +83,7 @@ final class PrefixEncoder implements PromptMethod {
                 .transpose(1, 2, 0, 3) // [2L, heads, psl, headSize]
                 .expandDims(1)
                 .broadcast(new Shape(layers2, batch, bert.numAttentionHeads(), length, bert.headSize()));
-        keysAndValues = Dropout.dropout(keysAndValues, (float) config.prefixDropout(), training).head();
+        keysAndValues = dropout.apply(keysAndValues, config.prefixDropout());
         return BertEncoder.perLayer(keysAndValues);
     }
 

@@ -2,6 +2,7 @@ package io.ptuning.prompt;
 
 import ai.djl.ndarray.NDArray;
 import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.DropoutMasks;
 import java.util.Map;
 
 /** How trainable vectors enter the frozen encoder: one small class per method. */
@@ -18,8 +19,11 @@ sealed interface PromptMethod permits InputPrompt, PrefixEncoder {
      */
     NDArray encode(BertEncoder encoder, NDArray inputIds, NDArray attentionMask, Dropouts dropouts);
 
-    /** Which dropouts are active: the method's own (on the prefix) and the frozen encoder's. None for inference. */
-    record Dropouts(boolean onMethod, boolean inEncoder) {
-        static final Dropouts NONE = new Dropouts(false, false);
+    /**
+     * The step's dropout masks for the method's own dropout (on the prefix) and for the frozen encoder's, each
+     * {@link DropoutMasks#OFF} when inactive. Both off for inference.
+     */
+    record Dropouts(DropoutMasks onMethod, DropoutMasks inEncoder) {
+        static final Dropouts NONE = new Dropouts(DropoutMasks.OFF, DropoutMasks.OFF);
     }
 }

@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.DeviceTensors;
+import io.ptuning.bert.DropoutMasks;
 import io.ptuning.weights.HostTensor;
 import io.ptuning.weights.MalformedWeightsException;
 import io.ptuning.weights.SafetensorsFile;
@@ -97,15 +97,21 @@ public final class PromptTunedBert implements AutoCloseable {
         return prefix;
     }
 
+    /** Class scores [B, numLabels] for token ids [B, T] and mask [B, T], without dropout (inference). */
+    public NDArray logits(NDArray inputIds, NDArray attentionMask) {
+        return logits(inputIds, attentionMask, DropoutMasks.OFF);
+    }
+
     /**
-     * Class scores [B, numLabels] for token ids [B, T] and mask [B, T]. Dropout is active only when {@code training}:
-     * the method's, and, unless the config turns it off, the encoder's and the one before the head.
+     * Class scores [B, numLabels] for token ids [B, T] and mask [B, T], with dropout drawn from {@code dropout}
+     * (a training step's masks): the method's, and, unless the config turns it off, the encoder's and the one before
+     * the head.
      */
-    public NDArray logits(NDArray inputIds, NDArray attentionMask, boolean training) {
-        PromptMethod.Dropouts dropouts = training
-                ? new PromptMethod.Dropouts(true, config.encoderDropout()) : PromptMethod.Dropouts.NONE;
+    public NDArray logits(NDArray inputIds, NDArray attentionMask, DropoutMasks dropout) {
+        PromptMethod.Dropouts dropouts = new PromptMethod.Dropouts(dropout,
+                config.encoderDropout() ? dropout : DropoutMasks.OFF);
         NDArray pooled = encoder.pool(method.encode(encoder, inputIds, attentionMask, dropouts), 0);
-        pooled = Dropout.dropout(pooled, (float) encoder.config().hiddenDropoutProb(), dropouts.inEncoder()).head();
+        pooled = dropouts.inEncoder().apply(pooled, encoder.config().hiddenDropoutProb());
         return Linear.linear(pooled, parameters.get(HEAD_WEIGHT), parameters.get(HEAD_BIAS)).head();
     }
 

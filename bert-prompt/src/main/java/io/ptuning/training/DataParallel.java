@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.loss.Loss;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.DeviceTensors;
+import io.ptuning.bert.DropoutMasks;
 import io.ptuning.bert.GradMode;
 import io.ptuning.prompt.PromptTunedBert;
 import io.ptuning.weights.HostTensor;
@@ -29,8 +30,8 @@ import java.util.concurrent.Future;
  * is the model itself; the others receive its tensors after every update ({@link #broadcast}). Replicas on the CPU
  * share the CPU encoder: that tests the machinery, but gains nothing on a CPU (measured in BENCHMARKS.md).
  *
- * <p>Deterministic: the forward passes run one after another on the calling thread, so the engine's random draws
- * (dropout) come in the same order in every run; backward passes draw nothing and run in parallel, one thread per
+ * <p>Deterministic: the forward passes run one after another on the calling thread, so the step's dropout masks
+ * ({@link DropoutMasks}) are drawn in the same order in every run; backward passes draw nothing and run in parallel, one thread per
  * replica (GPU kernels are asynchronous, so the devices overlap either way). Each part's loss is weighted by its
  * share of the rows, so the summed gradient is the gradient of the whole batch's mean loss. With one replica the
  * step is exactly the single-device step; with n replicas a run replays bit for bit, but its sums are rounded
@@ -72,7 +73,7 @@ final class DataParallel implements AutoCloseable {
      * Forward and backward over {@code batch} with dropout; afterwards the model's gradients are the whole batch's.
      * Temporaries go to {@code scope}. Returns the batch's mean loss.
      */
-    double lossAndGradients(TrainingBatch batch, NDManager scope) {
+    double lossAndGradients(TrainingBatch batch, DropoutMasks dropout, NDManager scope) {
         int parts = Math.min(replicas.size(), batch.size());
         List<NDArray> losses = new ArrayList<>();
         List<Future<?>> backwards = new ArrayList<>();
@@ -81,7 +82,7 @@ final class DataParallel implements AutoCloseable {
                 int from = batch.size() * i / parts;
                 int to = batch.size() * (i + 1) / parts;
                 TrainingBatch part = parts == 1 ? batch : batch.rows(from, to);
-                NDArray loss = forward(replicas.get(i), part, (float) (to - from) / batch.size(), scope);
+                NDArray loss = forward(replicas.get(i), part, dropout, (float) (to - from) / batch.size(), scope);
                 losses.add(loss);
                 if (backwardThreads == null) {
                     GradMode.backward(loss);
@@ -105,13 +106,14 @@ final class DataParallel implements AutoCloseable {
     }
 
     /** The part's mean loss times its share of the batch's rows, recorded for backward. */
-    private static NDArray forward(PromptTunedBert replica, TrainingBatch part, float share, NDManager scope) {
+    private static NDArray forward(PromptTunedBert replica, TrainingBatch part, DropoutMasks dropout, float share,
+            NDManager scope) {
         NDManager onDevice = scope.newSubManager(replica.encoder().device());
         GradMode.on();
         NDArray ids = DeviceTensors.upload(onDevice, part.inputIds());
         NDArray mask = DeviceTensors.upload(onDevice, part.attentionMask());
         NDArray labels = DeviceTensors.upload(onDevice, part.labels());
-        NDArray logits = replica.logits(ids, mask, true);
+        NDArray logits = replica.logits(ids, mask, dropout);
         NDArray loss = CROSS_ENTROPY.evaluate(new NDList(labels), new NDList(logits));
         // A share of exactly 1 (one part) leaves the single-device step's numbers untouched.
         return share == 1f ? loss : loss.mul(DeviceTensors.scalar(onDevice, share));

@@ -1,10 +1,10 @@
 package io.ptuning.training;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.DropoutMasks;
 import io.ptuning.bert.GradMode;
 import io.ptuning.prompt.PromptTunedBert;
 import io.ptuning.weights.HostTensor;
@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * The training step: forward with dropout, cross-entropy, backward into the trainable tensors only,
  * global gradient-norm clipping, scheduled AdamW update.
  *
- * <p>Deterministic: the engine's random generator is re-seeded with {@code seed + step} before each step,
- * so a step's dropout masks depend only on the run's seed and the step's index. The same batches and seed
+ * <p>Deterministic: a step's dropout masks depend only on the run's seed and the step's index
+ * ({@link DropoutMasks}); nothing in a step draws from libtorch's generator. The same batches and seed
  * give the same tensors bit for bit on the same kind of CPU, also after {@link #restore} mid-run.
  * On several devices, each batch is split between replicas of the model ({@link DataParallel}).
  */
@@ -63,9 +63,8 @@ public final class PromptTrainer implements AutoCloseable {
 
     public StepResult step(TrainingBatch batch) {
         GradMode.off(); // on for the forward passes only, off for the update
-        Engine.getInstance().setRandomSeed((int) (config.seed() + step));
         try (NDManager scope = manager.newSubManager()) {
-            double loss = replicas.lossAndGradients(batch, scope);
+            double loss = replicas.lossAndGradients(batch, DropoutMasks.forStep(config.seed(), step), scope);
             Map<String, NDArray> gradients = new TreeMap<>();
             trainable.forEach((name, p) -> {
                 NDArray gradient = p.getGradient();

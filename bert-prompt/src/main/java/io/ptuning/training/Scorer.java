@@ -26,7 +26,7 @@ public final class Scorer {
     public float[][] probabilities(HostTensor inputIds, HostTensor attentionMask) {
         GradMode.off();
         try (NDManager scope = manager.newSubManager()) {
-            NDArray logits = model.logits(DeviceTensors.upload(scope, inputIds), DeviceTensors.upload(scope, attentionMask), false);
+            NDArray logits = model.logits(DeviceTensors.upload(scope, inputIds), DeviceTensors.upload(scope, attentionMask));
             float[] flat = logits.softmax(-1).toFloatArray();
             int labels = (int) logits.getShape().get(1);
             float[][] rows = new float[flat.length / labels][labels];
@@ -48,7 +48,7 @@ public final class Scorer {
             try (NDManager scope = manager.newSubManager()) {
                 NDArray labels = DeviceTensors.upload(scope, batch.labels());
                 NDArray logits = model.logits(DeviceTensors.upload(scope, batch.inputIds()),
-                        DeviceTensors.upload(scope, batch.attentionMask()), false);
+                        DeviceTensors.upload(scope, batch.attentionMask()));
                 lossSum += CROSS_ENTROPY.evaluate(new NDList(labels), new NDList(logits)).getFloat() * batch.size();
                 long[] predicted = logits.argMax(1).toLongArray();
                 long[] truth = batch.labels().longs();

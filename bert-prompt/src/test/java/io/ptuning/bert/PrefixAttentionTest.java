@@ -28,7 +28,7 @@ class PrefixAttentionTest {
             NDArray keyMask = manager.ones(new Shape(batch, psl)).concat(mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false), 1);
             NDArray maskBias = keyMask.neg().add(1f).mul(-Float.MAX_VALUE).expandDims(1).expandDims(1);
             float[] actual = encoder.selfAttention("encoder.layer.0.attention.self.", hidden, hidden, maskBias,
-                    new KeyValuePrefix(pk, pv), false).toFloatArray();
+                    new KeyValuePrefix(pk, pv), DropoutMasks.OFF).toFloatArray();
 
             float[] x = hidden.toFloatArray();
             float[][] q = dense(encoder, "query", x, batch * tokens, h);
@@ -79,10 +79,10 @@ class PrefixAttentionTest {
             BertEncoder encoder = TinyBert.create(manager, 11);
             NDArray ids = manager.create(new long[][] {{1, 7, 8, 9, 2}, {1, 10, 2, 0, 0}});
             NDArray mask = manager.create(new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
-            NDArray embedded = encoder.embed(ids, null, 0, false);
-            NDArray full = encoder.encode(embedded, mask, null, false);
+            NDArray embedded = encoder.embed(ids, null, 0, DropoutMasks.OFF);
+            NDArray full = encoder.encode(embedded, mask, null, DropoutMasks.OFF);
             for (long position : new long[] {0, 2}) {
-                NDArray row = encoder.encode(embedded, mask, null, false, position);
+                NDArray row = encoder.encode(embedded, mask, null, DropoutMasks.OFF, position);
                 assertThat(row.getShape()).isEqualTo(new Shape(2, 1, encoder.config().hiddenSize()));
                 float[] expected = full.get(new ai.djl.ndarray.index.NDIndex(":, {}:{}, :", position, position + 1)).toFloatArray();
                 assertThat(row.toFloatArray()).containsExactly(expected, offset(1e-5f));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.DropoutMasks;
 import io.ptuning.bert.TinyBert;
 import io.ptuning.weights.BertConfig;
 import io.ptuning.weights.HostTensor;
@@ -45,10 +46,10 @@ class PromptMethodsTest {
                         PromptConfig.prefix(4).withEncoderDropout(false), 1, manager)) {
             NDArray inputIds = scope.create(ids, new ai.djl.ndarray.types.Shape(shape));
             NDArray attentionMask = scope.create(mask, new ai.djl.ndarray.types.Shape(shape));
-            float[] inference = model.logits(inputIds, attentionMask, false).toFloatArray();
-            assertThat(model.logits(inputIds, attentionMask, true).toFloatArray()).isNotEqualTo(inference);
-            assertThat(quiet.logits(inputIds, attentionMask, true).toFloatArray()).containsExactly(inference);
-            assertThat(quietWithPrefixDropout.logits(inputIds, attentionMask, true).toFloatArray()).isNotEqualTo(inference);
+            float[] inference = model.logits(inputIds, attentionMask).toFloatArray();
+            assertThat(model.logits(inputIds, attentionMask, DropoutMasks.forStep(42, 0)).toFloatArray()).isNotEqualTo(inference);
+            assertThat(quiet.logits(inputIds, attentionMask, DropoutMasks.forStep(42, 0)).toFloatArray()).containsExactly(inference);
+            assertThat(quietWithPrefixDropout.logits(inputIds, attentionMask, DropoutMasks.forStep(42, 0)).toFloatArray()).isNotEqualTo(inference);
         }
     }
 
@@ -101,8 +102,8 @@ class PromptMethodsTest {
             NDArray mask = step.create(new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
             NDArray plain = encoder.lastHiddenState(ids, mask);
             PrefixEncoder prefix = (PrefixEncoder) model.method();
-            NDArray prefixed = encoder.encode(encoder.embed(ids, null, 0, false), mask,
-                    prefix.keyValuePrefixes(step, 2, false), false);
+            NDArray prefixed = encoder.encode(encoder.embed(ids, null, 0, DropoutMasks.OFF), mask,
+                    prefix.keyValuePrefixes(step, 2, DropoutMasks.OFF), DropoutMasks.OFF);
             assertThat(prefixed.toFloatArray()).containsExactly(plain.toFloatArray());
         }
     }
@@ -117,8 +118,8 @@ class PromptMethodsTest {
             NDArray ids = step.create(new long[][] {{1, 7, 8, 9, 2}});
             NDArray mask = step.create(new long[][] {{1, 1, 1, 1, 1}});
             assertThat(served.config().reparameterize()).isFalse();
-            assertThat(served.logits(ids, mask, false).toFloatArray())
-                    .containsExactly(model.logits(ids, mask, false).toFloatArray(), org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(served.logits(ids, mask).toFloatArray())
+                    .containsExactly(model.logits(ids, mask).toFloatArray(), org.assertj.core.data.Offset.offset(1e-5f));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
+import io.ptuning.bert.DropoutMasks;
 import io.ptuning.bert.TinyBert;
 import io.ptuning.prompt.PromptConfig;
 import io.ptuning.prompt.PromptTunedBert;
@@ -84,7 +85,7 @@ class DataParallelTest {
         try (PromptTunedBert model = PromptTunedBert.initialize(withoutDropout, PREFIX, 5, manager);
                 DataParallel parallel = new DataParallel(model, Collections.nCopies(replicas - 1, withoutDropout));
                 NDManager scope = manager.newSubManager()) {
-            parallel.lossAndGradients(batch, scope);
+            parallel.lossAndGradients(batch, DropoutMasks.OFF, scope);
             Map<String, float[]> gradients = new TreeMap<>();
             model.trainableParameters().forEach((name, p) -> gradients.put(name, p.getGradient().toFloatArray()));
             return gradients;

@@ -52,7 +52,7 @@ class GarbageCollectionDuringBackwardTest {
             NDArray mask = DeviceTensors.upload(scope, batch.attentionMask());
             NDArray labels = DeviceTensors.upload(scope, batch.labels());
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.logits(ids, mask, false);
+                NDArray logits = model.logits(ids, mask);
                 NDArray loss = Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(logits));
                 betweenForwardAndBackward.run();
                 collector.backward(loss);

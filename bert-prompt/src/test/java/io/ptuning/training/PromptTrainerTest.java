@@ -167,7 +167,7 @@ class PromptTrainerTest {
     }
 
     private static NDArray loss(PromptTunedBert model, NDArray ids, NDArray mask, NDArray labels) {
-        return Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(model.logits(ids, mask, false)));
+        return Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(model.logits(ids, mask)));
     }
 
     private Path train(Path file, int seed, PromptConfig config) {

@@ -30,7 +30,7 @@ class SyntheticTaskLearningTest {
                 for (TrainingBatch batch : heldOut) {
                     try (NDManager scope = manager.newSubManager()) {
                         NDArray logits = model.logits(DeviceTensors.upload(scope, batch.inputIds()),
-                                DeviceTensors.upload(scope, batch.attentionMask()), false);
+                                DeviceTensors.upload(scope, batch.attentionMask()));
                         long[] predicted = logits.argMax(1).toLongArray();
                         long[] labels = batch.labels().longs();
                         for (int i = 0; i < labels.length; i++) {

@@ -1,0 +1,89 @@
+package io.ptuning.bert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DropoutMasksTest {
+
+    /** Above the size from which a mask is filled on several threads. */
+    private static final int LARGE = 1 << 20;
+    private static NDManager manager;
+
+    @BeforeAll
+    static void engine() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    @Test
+    void dropsTheRequestedFractionAndScalesTheRestAsTorchDoes() {
+        float[] mask = DropoutMasks.forStep(42, 0).mask(manager, LARGE, 0.1).toFloatArray();
+        long kept = 0;
+        for (float v : mask) {
+            assertThat(v).isIn(0f, (float) (1 / 0.9));
+            kept += v == 0f ? 0 : 1;
+        }
+        // 1,048,576 Bernoulli(0.9) draws: the standard deviation of the kept count is 307; allow 5 of them.
+        assertThat((double) kept).isCloseTo(0.9 * LARGE, org.assertj.core.data.Offset.offset(5 * 307.0));
+    }
+
+    @Test
+    void aStepsMasksAreAFunctionOfSeedStepAndDrawOnly() {
+        DropoutMasks first = DropoutMasks.forStep(42, 7);
+        DropoutMasks again = DropoutMasks.forStep(42, 7);
+        float[] a1 = first.mask(manager, 1000, 0.1).toFloatArray();
+        float[] a2 = first.mask(manager, 1000, 0.1).toFloatArray();
+        assertThat(again.mask(manager, 1000, 0.1).toFloatArray()).containsExactly(a1);
+        assertThat(again.mask(manager, 1000, 0.1).toFloatArray()).containsExactly(a2);
+        assertThat(a2).as("the second draw of a step").isNotEqualTo(a1);
+        assertThat(DropoutMasks.forStep(42, 8).mask(manager, 1000, 0.1).toFloatArray()).isNotEqualTo(a1);
+        assertThat(DropoutMasks.forStep(43, 7).mask(manager, 1000, 0.1).toFloatArray()).isNotEqualTo(a1);
+    }
+
+    @Test
+    void aMaskFilledOnSeveralThreadsHoldsTheValuesOneThreadComputes() {
+        float[] parallel = DropoutMasks.forStep(1, 2).mask(manager, LARGE + 3, 0.1).toFloatArray();
+        float[] serial = DropoutMasks.forStep(1, 2).mask(manager, 1001, 0.1).toFloatArray();
+        assertThat(Arrays.copyOf(parallel, 1001)).containsExactly(serial);
+    }
+
+    @Test
+    void appliesTheMaskElementwiseInTheInputsShape() {
+        NDArray x = manager.arange(1f, 1f + 2 * 3 * 500).reshape(2, 3, 500);
+        NDArray dropped = DropoutMasks.forStep(5, 0).apply(x, 0.25);
+        float[] mask = DropoutMasks.forStep(5, 0).mask(manager, x.size(), 0.25).toFloatArray();
+        assertThat(dropped.getShape()).isEqualTo(new Shape(2, 3, 500));
+        float[] values = x.toFloatArray();
+        float[] expected = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            expected[i] = values[i] * mask[i];
+        }
+        assertThat(dropped.toFloatArray()).containsExactly(expected);
+    }
+
+    @Test
+    void offAndZeroProbabilityLeaveTheInputAlone() {
+        NDArray x = manager.ones(new Shape(4, 4));
+        assertThat(DropoutMasks.OFF.apply(x, 0.1)).isSameAs(x);
+        assertThat(DropoutMasks.forStep(1, 1).apply(x, 0)).isSameAs(x);
+    }
+
+    @Test
+    void refusesAProbabilityOutsideZeroToOne() {
+        NDArray x = manager.ones(new Shape(4));
+        assertThatThrownBy(() -> DropoutMasks.forStep(1, 1).apply(x, 1.0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 1), got 1.0");
+    }
+}
