@@ -1,5 +1,6 @@
 package io.ptuning.benchmarks;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.BertWeights;
@@ -73,7 +74,8 @@ final class TrainingBenchmark {
         System.out.printf("%8s %10s %12s %10s %10s%n", "step", "train min", "examples/s", "loss", "dev acc");
         try (NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = new BertEncoder(BertWeights.load(folder.path(), manager));
-            System.out.printf("matmul precision %s; freed memory kept for reuse: %s%n",
+            System.out.printf("device %s (libtorch %s); matmul precision %s; freed memory kept for reuse: %s%n",
+                    encoder.device(), Engine.getEngine("PyTorch").getVersion(),
                     MatmulPrecision.inForce().describe(), HostMemory.keepFreedMemory());
             try (PromptTunedBert model = PromptTunedBert.initialize(encoder, prompt, training.seed(), manager);
                     PromptTrainer trainer = new PromptTrainer(model, Collections.nCopies(replicas - 1, encoder), training,
