@@ -131,9 +131,16 @@ public final class LocalPipeline {
                     }
                 }
             });
+            double totalSeconds = (System.nanoTime() - start) / 1e9;
+            PredictProbe.Result predict = null;
+            if (follower.finalStatus().state() == RunStatus.State.COMPLETED && follower.best() != null) {
+                phase("serving", "dev sentences through POST /api/predict, " + PredictProbe.SENTENCES_PER_REQUEST
+                        + " per request");
+                predict = PredictProbe.measure(evaluator, request.runId(), sst2.resolve("dev.tsv"));
+            }
             return new Report(request, follower.finalStatus(), follower.evaluations(), follower.best(),
                     follower.stepsDone(), follower.trainingSeconds(), follower.meanExamplesPerSecond(),
-                    (System.nanoTime() - start) / 1e9, evaluator.baseUrl() + "/", bootstrap);
+                    totalSeconds, predict, evaluator.baseUrl() + "/", bootstrap);
         }
     }
 
@@ -206,7 +213,8 @@ public final class LocalPipeline {
 
     /** What a person wants to know at the end of a run. */
     record Report(RunRequest request, RunStatus status, List<Evaluation> evaluations, Evaluation best, long steps,
-            double trainingSeconds, double examplesPerSecond, double totalSeconds, String dashboard, String kafka) {
+            double trainingSeconds, double examplesPerSecond, double totalSeconds, PredictProbe.Result predict,
+            String dashboard, String kafka) {
 
         void print(PrintStream out) {
             out.println();
@@ -224,6 +232,12 @@ public final class LocalPipeline {
             }
             out.printf("training: %.1f min at %.1f examples/s; whole pipeline %.1f min%n", trainingSeconds / 60,
                     examplesPerSecond, totalSeconds / 60);
+            if (predict != null) {
+                out.printf("serving: %d dev sentences through /api/predict (run %s, step %d) in %d requests of %d: "
+                        + "%.1f sentences/s, accuracy %.4f%n", predict.sentences(), predict.runId(), predict.step(),
+                        predict.requests(), PredictProbe.SENTENCES_PER_REQUEST, predict.sentencesPerSecond(),
+                        predict.accuracy());
+            }
         }
 
         /** The CPU's model name and whether it has AMX (what decides how float32 products are computed here). */

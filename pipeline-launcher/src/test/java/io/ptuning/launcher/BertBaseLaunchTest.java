@@ -64,5 +64,7 @@ class BertBaseLaunchTest {
             assertThat(e.step()).isEqualTo(2L);
             assertThat(e.examples()).isEqualTo(872);
         });
+        assertThat(report.predict().sentences()).isEqualTo(872);
+        assertThat(report.predict().step()).isEqualTo(2L);
     }
 }

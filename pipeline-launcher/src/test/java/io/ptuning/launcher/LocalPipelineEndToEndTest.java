@@ -70,8 +70,14 @@ class LocalPipelineEndToEndTest {
             assertThat(e.accuracy()).isBetween(0.0, 1.0);
         });
         assertThat(report.evaluations().get(1).last()).isTrue();
+        assertThat(report.predict()).as("the dev split served through /api/predict").satisfies(p -> {
+            assertThat(p.sentences()).isEqualTo(872);
+            assertThat(p.requests()).isEqualTo(28);
+            assertThat(p.runId()).isEqualTo("e2e-run");
+            assertThat(p.accuracy()).isBetween(0.0, 1.0);
+        });
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("[tokenizing] sst2.batches.train: 67349 rows",
                 "SST-2.zip [", "100%", "[data] SST-2 from " + dataCache.resolve("sst2"),
-                "[eval]  step    40", "dashboard: http://127.0.0.1:" + ports[2] + "/");
+                "[eval]  step    40", "dashboard: http://127.0.0.1:" + ports[2] + "/", "[serving] dev sentences");
     }
 }
