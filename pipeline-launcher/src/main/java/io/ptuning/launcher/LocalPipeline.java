@@ -40,6 +40,7 @@ public final class LocalPipeline {
     private final PrintStream out;
     private final Sst2Resolver data;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private LocalCredentials credentials;
 
     /** SST-2 as this process's environment configures it, download progress on stderr. */
     LocalPipeline(LaunchOptions options, PrintStream out) {
@@ -102,7 +103,8 @@ public final class LocalPipeline {
         for (ServiceProcess service : List.of(tokenizer, trainer, evaluator)) {
             service.awaitReady(Duration.ofMinutes(3));
         }
-        phase("services", "ready; dashboard: " + evaluator.baseUrl() + "/");
+        phase("services", "ready; dashboard: " + evaluator.baseUrl() + "/ (user " + credentials().user()
+                + ", password " + credentials().password() + "; services listen on 127.0.0.1 only)");
 
         phase("tokenizing", "publishing SST-2 train and validation");
         JsonNode train = JSON.readTree(tokenizer.post("/publish/train", "", Duration.ofMinutes(10)));
@@ -159,9 +161,17 @@ public final class LocalPipeline {
         return kafka.bootstrapServers();
     }
 
+    /** The HTTP user of this run, drawn once (README "Security"). */
+    private synchronized LocalCredentials credentials() {
+        if (credentials == null) {
+            credentials = LocalCredentials.generate(options.work().resolve("security"));
+        }
+        return credentials;
+    }
+
     private ServiceProcess service(String name, int port, String heap, Map<String, String> properties) {
         ServiceProcess service = ServiceProcess.start(options.repository(), name, port, heap, properties,
-                options.work().resolve("logs"));
+                options.work().resolve("logs"), credentials());
         started.add(service);
         phase("services", "starting " + name + " on port " + port + " (log: " + options.work().resolve("logs")
                 .resolve(name + ".log") + ")");
