@@ -43,12 +43,20 @@ final class ServiceProcess implements AutoCloseable {
      */
     static ServiceProcess start(Path repository, String service, int port, String heap, Map<String, String> properties,
             Path logs, LocalCredentials credentials) {
+        return start(repository, service, port, heap, properties, logs, credentials, List.of());
+    }
+
+    /** As above, with more configuration files (e.g. its Kafka login) that only the owner can read. */
+    static ServiceProcess start(Path repository, String service, int port, String heap, Map<String, String> properties,
+            Path logs, LocalCredentials credentials, List<Path> configFiles) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.http.host=127.0.0.1");
-        command.add("-Dquarkus.config.locations=" + credentials.configLocation());
+        List<String> locations = new ArrayList<>(List.of(credentials.configLocation()));
+        configFiles.forEach(file -> locations.add(file.toUri().toString()));
+        command.add("-Dquarkus.config.locations=" + String.join(",", locations));
         command.add("-Dai.djl.offline=true");
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");

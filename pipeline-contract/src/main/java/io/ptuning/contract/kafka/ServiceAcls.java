@@ -63,16 +63,30 @@ public final class ServiceAcls {
 
     /**
      * The evaluator-service reads checkpoints (group {@code checkpointsGroup}), both metric topics (run history) and
-     * the validation split, and writes evaluation metrics and the checkpoints' dead letters.
+     * the validation split, and writes evaluation metrics and the checkpoints' dead letters. It creates the metric
+     * topics when they are missing at start-up, the trainer's too, so that its history replay can begin.
      */
     public static List<AclBinding> evaluator(String principal, String validationTopic, String checkpointsGroup) {
         Acls acls = new Acls(principal);
         acls.topic(Topics.CHECKPOINTS, AclOperation.READ);
         acls.group(checkpointsGroup);
-        acls.topic(Topics.TRAIN_METRICS, AclOperation.READ);
+        acls.topic(Topics.TRAIN_METRICS, AclOperation.READ, AclOperation.CREATE);
         acls.topic(Topics.EVAL_METRICS, AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE);
         acls.topic(validationTopic, AclOperation.READ);
         acls.topic(Topics.deadLetter(Topics.CHECKPOINTS), AclOperation.WRITE, AclOperation.CREATE);
+        return acls.bindings();
+    }
+
+    /**
+     * A person's or the launcher's client: sends run requests and follows runs (metric topics, checkpoints), without a
+     * consumer group.
+     */
+    public static List<AclBinding> operator(String principal) {
+        Acls acls = new Acls(principal);
+        acls.topic(Topics.RUNS, AclOperation.WRITE);
+        acls.topic(Topics.TRAIN_METRICS, AclOperation.READ);
+        acls.topic(Topics.EVAL_METRICS, AclOperation.READ);
+        acls.topic(Topics.CHECKPOINTS, AclOperation.READ);
         return acls.bindings();
     }
 
