@@ -116,7 +116,7 @@ class ComposeFileTest {
         SERVICE_PORTS.forEach((name, port) -> {
             Map<String, Object> service = map(services, name);
             assertThat(healthCommand(service)).as(name).contains("http://localhost:" + port + "/q/health/ready");
-            assertThat(stringList(service, "ports")).as(name).contains(port + ":" + port);
+            assertThat(stringList(service, "ports")).as(name).contains("${PTUNING_BIND_ADDRESS:-127.0.0.1}:" + port + ":" + port);
             PipelineRepository.applicationProperties(name).map(p -> p.getProperty("quarkus.http.port"))
                     .ifPresent(configured -> assertThat(Integer.parseInt(configured)).as("%s quarkus.http.port", name).isEqualTo(port));
         });
@@ -163,6 +163,31 @@ class ComposeFileTest {
         assertThat(dir).isEqualTo("/data/sst2");
         assertThat(stringList(mounted, "volumes")).singleElement()
                 .satisfies(v -> assertThat(v).startsWith("${SST2_DIR:?").endsWith(":" + dir + ":ro"));
+    }
+
+    @Test
+    void everyPublishedPortIsBoundToLoopbackUnlessPtuningBindAddressSaysOtherwise() {
+        for (Map.Entry<String, Object> entry : services.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> service = (Map<String, Object>) entry.getValue();
+            if (service.containsKey("ports")) {
+                assertThat(stringList(service, "ports")).as(entry.getKey())
+                        .allSatisfy(p -> assertThat(p).startsWith("${PTUNING_BIND_ADDRESS:-127.0.0.1}:"));
+            }
+        }
+        assertThat(stringList(map(services, "kafka"), "ports")).containsExactly("${PTUNING_BIND_ADDRESS:-127.0.0.1}:29092:29092");
+    }
+
+    @Test
+    void theHttpUsersOverlayGivesEveryServiceTheSameUsersFile() throws IOException {
+        Map<String, Object> overlay = map(load("deploy/compose/http-users.yml"), "services");
+        SERVICE_PORTS.keySet().forEach(name -> {
+            Map<String, Object> service = map(overlay, name);
+            assertThat(map(service, "environment")).as(name)
+                    .containsEntry("QUARKUS_CONFIG_LOCATIONS", "file:/run/ptuning/http-users.properties");
+            assertThat(stringList(service, "volumes")).as(name).singleElement().satisfies(v -> assertThat(v)
+                    .startsWith("${HTTP_USERS:?").endsWith(":/run/ptuning/http-users.properties:ro"));
+        });
     }
 
     @Test

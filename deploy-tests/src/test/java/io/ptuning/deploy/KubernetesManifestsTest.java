@@ -15,12 +15,21 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.ptuning.contract.kafka.ServiceAcls;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.kafka.KafkaAuthorizationSimple;
 import io.strimzi.api.kafka.model.kafka.listener.GenericKafkaListener;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
+import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
+import io.strimzi.api.kafka.model.user.acl.AclRule;
+import io.strimzi.api.kafka.model.user.acl.AclRuleGroupResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleTopicResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleTransactionalIdResource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,10 +37,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.common.acl.AclBinding;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +55,9 @@ class KubernetesManifestsTest {
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "Deployment", Deployment.class, "Service", Service.class, "ConfigMap", ConfigMap.class,
             "PersistentVolumeClaim", PersistentVolumeClaim.class, "Kafka", Kafka.class,
-            "KafkaNodePool", KafkaNodePool.class, "KafkaTopic", KafkaTopic.class, "KafkaUser", KafkaUser.class);
+            "KafkaNodePool", KafkaNodePool.class, "KafkaTopic", KafkaTopic.class, "KafkaUser", KafkaUser.class,
+            "NetworkPolicy", NetworkPolicy.class);
+    private static final List<String> SERVICES = List.of("tokenizer-service", "trainer-service", "evaluator-service");
 
     private static List<HasMetadata> base;
 
@@ -100,7 +113,7 @@ class KubernetesManifestsTest {
                 .findFirst().orElseThrow();
         assertThat(config.getData())
                 .containsEntry("KAFKA_BOOTSTRAP_SERVERS", kafka.getMetadata().getName() + "-kafka-bootstrap:" + scram.getPort())
-                .containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+                .containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
                 .containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
                 .containsEntry("PTUNING_MODEL_CACHE", "/models");
         List<String> users = all(base, KafkaUser.class).stream().map(u -> u.getMetadata().getName()).toList();
@@ -119,6 +132,98 @@ class KubernetesManifestsTest {
             });
         });
         assertThat(all(base, KafkaUser.class)).allSatisfy(u -> assertThat(u.getSpec().getAuthentication().getType()).isEqualTo("scram-sha-512"));
+    }
+
+    @Test
+    void everyKafkaUsersAclsAreExactlyWhatItsServiceUsesPerItsConfiguration() {
+        Properties tokenizer = PipelineRepository.applicationProperties("tokenizer-service").orElseThrow();
+        Properties trainer = PipelineRepository.applicationProperties("trainer-service").orElseThrow();
+        Properties evaluator = PipelineRepository.applicationProperties("evaluator-service").orElseThrow();
+        String dataset = tokenizer.getProperty("tokenizer.dataset.name");
+        // Unset keys take the defaults of the services' @ConfigMapping interfaces.
+        Map<String, List<AclBinding>> expected = Map.of(
+                "tokenizer-service", ServiceAcls.tokenizer(ServiceAcls.user("tokenizer-service"), dataset,
+                        tokenizer.getProperty("tokenizer.kafka.transactional-id-prefix", "tokenizer-service.")),
+                "trainer-service", ServiceAcls.trainer(ServiceAcls.user("trainer-service"), List.of(dataset),
+                        trainer.getProperty("trainer.kafka.state-topic", "ptuning.trainer-state"),
+                        trainer.getProperty("mp.messaging.incoming.runs.group.id"),
+                        trainer.getProperty("trainer.kafka.transactional-id-prefix", "trainer-service.")),
+                "evaluator-service", ServiceAcls.evaluator(ServiceAcls.user("evaluator-service"),
+                        evaluator.getProperty("evaluator.validation-topic"),
+                        evaluator.getProperty("mp.messaging.incoming.checkpoints.group.id")));
+        assertThat(all(base, KafkaUser.class)).extracting(u -> u.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(SERVICES);
+        for (KafkaUser user : all(base, KafkaUser.class)) {
+            String name = user.getMetadata().getName();
+            assertThat(user.getSpec().getAuthorization()).as(name).isInstanceOf(KafkaUserAuthorizationSimple.class);
+            List<AclRule> rules = ((KafkaUserAuthorizationSimple) user.getSpec().getAuthorization()).getAcls();
+            assertThat(rules.stream().flatMap(KubernetesManifestsTest::permissions).toList()).as(name)
+                    .doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(expected.get(name).stream().map(KubernetesManifestsTest::permission).toList());
+        }
+    }
+
+    @Test
+    void kafkaDeniesByDefaultAndItsScramListenerUsesTlsAndAdmitsOnlyTheServices() {
+        Kafka kafka = single(base, Kafka.class);
+        assertThat(kafka.getSpec().getKafka().getAuthorization()).isInstanceOf(KafkaAuthorizationSimple.class);
+        assertThat(kafka.getSpec().getKafka().getListeners()).isNotEmpty().allSatisfy(listener -> {
+            assertThat(listener.isTls()).as(listener.getName()).isTrue();
+            assertThat(listener.getAuth()).as(listener.getName()).isNotNull();
+            assertThat(listener.getNetworkPolicyPeers()).as(listener.getName()).singleElement()
+                    .satisfies(peer -> assertThat(peer.getPodSelector().getMatchExpressions()).singleElement()
+                            .satisfies(e -> {
+                                assertThat(e.getKey()).isEqualTo("app.kubernetes.io/name");
+                                assertThat(e.getOperator()).isEqualTo("In");
+                                assertThat(e.getValues()).containsExactlyInAnyOrderElementsOf(SERVICES);
+                            }));
+        });
+        assertThat(named(base, ConfigMap.class, "pipeline-config").getData())
+                .containsEntry("KAFKA_SSL_TRUSTSTORE_TYPE", "PEM")
+                .containsEntry("KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/ptuning/kafka-ca/ca.crt");
+        SERVICES.forEach(name -> assertThat(container(deployment(base, name)).getVolumeMounts()).as(name)
+                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/ptuning/kafka-ca")));
+    }
+
+    @Test
+    void aNetworkPolicyAdmitsToTheServicesHttpPortsOnlyLabelledClients() {
+        NetworkPolicy policy = named(base, NetworkPolicy.class, "ptuning-services-http");
+        assertThat(policy.getSpec().getPodSelector().getMatchExpressions()).singleElement()
+                .satisfies(e -> assertThat(e.getValues()).containsExactlyInAnyOrderElementsOf(SERVICES));
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http"));
+            assertThat(rule.getFrom()).hasSize(2).allSatisfy(peer -> assertThat(peer.getIpBlock()).isNull());
+        });
+    }
+
+    /** Each operation of a Strimzi ACL rule as {@code type pattern name operation}, in Kafka's words. */
+    private static Stream<String> permissions(AclRule rule) {
+        AclRuleResource resource = rule.getResource();
+        String name;
+        String pattern;
+        if (resource instanceof AclRuleTopicResource topic) {
+            name = topic.getName();
+            pattern = topic.getPatternType().toString();
+        } else if (resource instanceof AclRuleGroupResource group) {
+            name = group.getName();
+            pattern = group.getPatternType().toString();
+        } else if (resource instanceof AclRuleTransactionalIdResource id) {
+            name = id.getName();
+            pattern = id.getPatternType().toString();
+        } else {
+            throw new AssertionError("an ACL on a resource the services do not use: " + resource.getType());
+        }
+        String type = resource.getType().toLowerCase(java.util.Locale.ROOT);
+        String kafkaPattern = pattern.equalsIgnoreCase("prefix") ? "prefixed" : pattern.toLowerCase(java.util.Locale.ROOT);
+        return rule.getOperations().stream().map(op -> type + " " + kafkaPattern + " " + name + " "
+                + op.toString().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static String permission(AclBinding binding) {
+        return binding.pattern().resourceType().name().toLowerCase(java.util.Locale.ROOT).replace("_", "") + " "
+                + binding.pattern().patternType().name().toLowerCase(java.util.Locale.ROOT) + " "
+                + binding.pattern().name() + " " + binding.entry().operation().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Test

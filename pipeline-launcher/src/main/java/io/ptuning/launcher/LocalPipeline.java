@@ -40,6 +40,9 @@ public final class LocalPipeline {
     private final PrintStream out;
     private final Sst2Resolver data;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private LocalCredentials credentials;
+    /** The embedded broker's users; null when the run uses an existing cluster (KAFKA_BOOTSTRAP_SERVERS). */
+    private LocalKafkaUsers kafkaUsers;
 
     /** SST-2 as this process's environment configures it, download progress on stderr. */
     LocalPipeline(LaunchOptions options, PrintStream out) {
@@ -88,6 +91,8 @@ public final class LocalPipeline {
         long start = System.nanoTime();
         Path sst2 = sst2();
         String bootstrap = startKafka();
+        Map<String, Object> launcherClient = kafkaUsers == null ? Map.of("bootstrap.servers", bootstrap)
+                : kafkaUsers.client(LocalKafkaUsers.LAUNCHER, bootstrap);
         phase("models", "importing " + options.model() + " into " + ModelCache.configuredRoot() + " (once per machine)");
         ModelCache.configured().resolve(options.model());
 
@@ -102,7 +107,8 @@ public final class LocalPipeline {
         for (ServiceProcess service : List.of(tokenizer, trainer, evaluator)) {
             service.awaitReady(Duration.ofMinutes(3));
         }
-        phase("services", "ready; dashboard: " + evaluator.baseUrl() + "/");
+        phase("services", "ready; dashboard: " + evaluator.baseUrl() + "/ (user " + credentials().user()
+                + ", password " + credentials().password() + "; services listen on 127.0.0.1 only)");
 
         phase("tokenizing", "publishing SST-2 train and validation");
         JsonNode train = JSON.readTree(tokenizer.post("/publish/train", "", Duration.ofMinutes(10)));
@@ -118,11 +124,11 @@ public final class LocalPipeline {
                 train.path("topic").asText(), train.path("datasetVersion").asText())
                 .withBudget(options.checkpointEvery(), options.maxSteps())
                 .withMatmulPrecision(options.matmulPrecision());
-        requestRun(bootstrap, request);
+        requestRun(launcherClient, request);
         phase("training", "run " + request.runId() + ": preset " + request.preset() + " " + request.overrides()
                 + ", " + (options.maxSteps() > 0 ? options.maxSteps() + " steps" : "all epochs"));
 
-        try (RunFollower follower = new RunFollower(bootstrap, request.runId(), out)) {
+        try (RunFollower follower = new RunFollower(launcherClient, request.runId(), out)) {
             follower.follow(Duration.ofHours(12), () -> {
                 for (ServiceProcess service : List.of(trainer, evaluator)) {
                     if (!service.isAlive()) {
@@ -140,7 +146,7 @@ public final class LocalPipeline {
             }
             return new Report(request, follower.finalStatus(), follower.evaluations(), follower.best(),
                     follower.stepsDone(), follower.trainingSeconds(), follower.meanExamplesPerSecond(),
-                    totalSeconds, predict, evaluator.baseUrl() + "/", bootstrap);
+                    totalSeconds, predict, evaluator.baseUrl() + "/", bootstrap, launcherClient);
         }
     }
 
@@ -160,24 +166,36 @@ public final class LocalPipeline {
             phase("kafka", "using the cluster at " + options.kafka() + " (KAFKA_BOOTSTRAP_SERVERS)");
             return options.kafka();
         }
-        EmbeddedKafka kafka = EmbeddedKafka.start(options.work().resolve("kafka"));
+        kafkaUsers = LocalKafkaUsers.inFolder(options.work().resolve("security"));
+        EmbeddedKafka kafka = EmbeddedKafka.startWithAcls(options.work().resolve("kafka"), kafkaUsers.passwords(),
+                kafkaUsers.acls());
         started.add(kafka);
-        phase("kafka", "embedded broker (KRaft) at " + kafka.bootstrapServers() + ", data in " + kafka.dataDir());
+        phase("kafka", "embedded broker (KRaft) at " + kafka.bootstrapServers() + ", data in " + kafka.dataDir()
+                + "; SASL/SCRAM, deny by default, one user per service with its own ACLs");
         return kafka.bootstrapServers();
     }
 
+    /** The HTTP user of this run, drawn once (README "Security"). */
+    private synchronized LocalCredentials credentials() {
+        if (credentials == null) {
+            credentials = LocalCredentials.generate(options.work().resolve("security"));
+        }
+        return credentials;
+    }
+
     private ServiceProcess service(String name, int port, String heap, Map<String, String> properties) {
+        List<Path> kafkaLogin = kafkaUsers == null ? List.of() : List.of(kafkaUsers.serviceConfig(name));
         ServiceProcess service = ServiceProcess.start(options.repository(), name, port, heap, properties,
-                options.work().resolve("logs"));
+                options.work().resolve("logs"), credentials(), kafkaLogin);
         started.add(service);
         phase("services", "starting " + name + " on port " + port + " (log: " + options.work().resolve("logs")
                 .resolve(name + ".log") + ")");
         return service;
     }
 
-    private static void requestRun(String bootstrap, RunRequest request) throws Exception {
+    private static void requestRun(Map<String, Object> client, RunRequest request) throws Exception {
         Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.putAll(client);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
@@ -211,10 +229,15 @@ public final class LocalPipeline {
         }
     }
 
-    /** What a person wants to know at the end of a run. */
+    /**
+     * What a person wants to know at the end of a run.
+     *
+     * @param predict the dev split served through {@code /api/predict}, or null when the run did not complete
+     * @param kafkaClient how the launcher logs in to the broker (bootstrap servers and, embedded, its SCRAM user)
+     */
     record Report(RunRequest request, RunStatus status, List<Evaluation> evaluations, Evaluation best, long steps,
             double trainingSeconds, double examplesPerSecond, double totalSeconds, PredictProbe.Result predict,
-            String dashboard, String kafka) {
+            String dashboard, String kafka, Map<String, Object> kafkaClient) {
 
         void print(PrintStream out) {
             out.println();

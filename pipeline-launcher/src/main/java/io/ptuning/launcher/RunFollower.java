@@ -39,11 +39,12 @@ final class RunFollower implements AutoCloseable {
     private RunStatus finalStatus;
     private long lastPrintNanos;
 
-    RunFollower(String bootstrapServers, String runId, PrintStream out) {
+    /** @param client bootstrap servers and, on a secured broker, the login */
+    RunFollower(Map<String, Object> client, String runId, PrintStream out) {
         this.runId = runId;
         this.out = out;
         Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.putAll(client);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());

@@ -23,24 +23,40 @@ final class ServiceProcess implements AutoCloseable {
     private final Path log;
     private final Process process;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    private final LocalCredentials credentials;
+
+    private ServiceProcess(String name, int port, Path log, Process process, LocalCredentials credentials) {
         this.name = name;
         this.port = port;
         this.log = log;
         this.process = process;
+        this.credentials = credentials;
     }
 
     static Path jarOf(Path repository, String service) {
         return repository.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    /** Starts {@code service} with {@code properties} as system properties (Quarkus config) and {@code heap}. */
+    /**
+     * Starts {@code service} with {@code properties} as system properties (Quarkus config) and {@code heap}, listening
+     * on the loopback interface only, with {@code credentials} as its one HTTP user.
+     */
     static ServiceProcess start(Path repository, String service, int port, String heap, Map<String, String> properties,
-            Path logs) {
+            Path logs, LocalCredentials credentials) {
+        return start(repository, service, port, heap, properties, logs, credentials, List.of());
+    }
+
+    /** As above, with more configuration files (e.g. its Kafka login) that only the owner can read. */
+    static ServiceProcess start(Path repository, String service, int port, String heap, Map<String, String> properties,
+            Path logs, LocalCredentials credentials, List<Path> configFiles) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
         command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.http.host=127.0.0.1");
+        List<String> locations = new ArrayList<>(List.of(credentials.configLocation()));
+        configFiles.forEach(file -> locations.add(file.toUri().toString()));
+        command.add("-Dquarkus.config.locations=" + String.join(",", locations));
         command.add("-Dai.djl.offline=true");
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
@@ -57,7 +73,7 @@ final class ServiceProcess implements AutoCloseable {
             // passive waiting made the whole run faster (BENCHMARKS.md). A value the user set wins.
             builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
             Process process = builder.start();
-            return new ServiceProcess(service, port, log, process);
+            return new ServiceProcess(service, port, log, process, credentials);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + service + ": " + e.getMessage(), e);
         }
@@ -91,6 +107,7 @@ final class ServiceProcess implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
+                .header("Authorization", credentials.basicAuthorization())
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());

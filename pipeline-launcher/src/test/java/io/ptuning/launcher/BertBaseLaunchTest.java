@@ -44,7 +44,7 @@ class BertBaseLaunchTest {
         List<TrainStep> steps;
         try {
             report = pipeline.run();
-            TopicRecords records = new TopicRecords(report.kafka());
+            TopicRecords records = new TopicRecords(report.kafkaClient());
             checkpoints = records.checkpoints("bert-base-run").stream()
                     .map(c -> CheckpointMetadata.from(c.metadata(), "checkpoint")).toList();
             steps = records.steps("bert-base-run");

@@ -52,7 +52,7 @@ class LocalPipelineEndToEndTest {
         List<CheckpointMetadata> checkpoints;
         try (glue) {
             report = pipeline.run();
-            checkpoints = new TopicRecords(report.kafka()).checkpoints("e2e-run").stream()
+            checkpoints = new TopicRecords(report.kafkaClient()).checkpoints("e2e-run").stream()
                     .map(c -> CheckpointMetadata.from(c.metadata(), "checkpoint")).toList();
         } finally {
             pipeline.stopAll();
@@ -78,6 +78,9 @@ class LocalPipelineEndToEndTest {
         });
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("[tokenizing] sst2.batches.train: 67349 rows",
                 "SST-2.zip [", "100%", "[data] SST-2 from " + dataCache.resolve("sst2"),
-                "[eval]  step    40", "dashboard: http://127.0.0.1:" + ports[2] + "/", "[serving] dev sentences");
+                "[eval]  step    40", "dashboard: http://127.0.0.1:" + ports[2] + "/", "[serving] dev sentences",
+                "SASL/SCRAM, deny by default, one user per service with its own ACLs");
+        assertThat(report.kafkaClient()).as("the launcher reads as its own Kafka user")
+                .containsEntry("security.protocol", "SASL_PLAINTEXT").containsKey("sasl.jaas.config");
     }
 }

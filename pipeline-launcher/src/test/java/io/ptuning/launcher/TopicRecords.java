@@ -10,16 +10,22 @@ import io.ptuning.weights.SafetensorsFile;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** What one run left on the pipeline's topics, read as a dashboard reads them (committed records only). */
 final class TopicRecords {
 
-    private final String bootstrap;
+    private final Map<String, Object> client;
 
     TopicRecords(String bootstrap) {
-        this.bootstrap = bootstrap;
+        this(Map.of("bootstrap.servers", bootstrap));
+    }
+
+    /** Reading with {@code client}: bootstrap servers and, on a secured broker, the login. */
+    TopicRecords(Map<String, Object> client) {
+        this.client = Map.copyOf(client);
     }
 
     List<SafetensorsFile> checkpoints(String runId) {
@@ -64,6 +70,6 @@ final class TopicRecords {
     }
 
     private List<ConsumerRecord<String, byte[]>> read(String topic, String key) {
-        return CommittedRecords.read(bootstrap, topic, key);
+        return CommittedRecords.read(client, topic, key);
     }
 }

@@ -112,6 +112,22 @@ public final class ModelCache {
         return ModelFolder.open(folder);
     }
 
+    /**
+     * Whether {@link #resolve(String)} would find a model called {@code name} without importing anything yet: one of
+     * the {@link ModelArtifact}s (imported on first use) or a folder of this cache. Checks names only, loads nothing.
+     */
+    public boolean knows(String name) {
+        if (name == null || name.isBlank() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            return false;
+        }
+        for (ModelArtifact artifact : ModelArtifact.values()) {
+            if (artifact.modelName().equals(name)) {
+                return true;
+            }
+        }
+        return Files.isDirectory(root.resolve(name));
+    }
+
     /** Imports {@code artifact} from {@code source} into a new folder {@code target}, atomically. */
     public static ModelFolder importTo(ModelArtifact artifact, Path target, ArtifactSource source) {
         LOG.log(Level.INFO, "importing {0} from {1} into {2}", artifact.modelName(), source.description(), target);

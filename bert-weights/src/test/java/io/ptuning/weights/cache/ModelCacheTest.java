@@ -35,6 +35,19 @@ class ModelCacheTest {
     }
 
     @Test
+    void knowsTheImportableModelsAndTheFoldersOfTheCacheWithoutImportingAnything(@TempDir Path root) throws IOException {
+        ModelCache cache = new ModelCache(root, BARE, root.resolve("empty-repository"));
+        Files.createDirectories(root.resolve("my-bert"));
+
+        assertThat(cache.knows("all-minilm-l6-v2")).isTrue();
+        assertThat(cache.knows("bert-base-uncased")).isTrue();
+        assertThat(cache.knows("my-bert")).isTrue();
+        assertThat(cache.knows("no-such-bert")).isFalse();
+        assertThat(cache.knows("../my-bert")).isFalse();
+        assertThat(root.resolve("all-minilm-l6-v2")).doesNotExist();
+    }
+
+    @Test
     void folderOfAModelIsItsNameUnderTheRoot(@TempDir Path root) {
         ModelCache cache = new ModelCache(root, BARE, root);
 

@@ -1,9 +1,11 @@
 package io.ptuning.evaluator.dashboard;
 
+import io.ptuning.contract.security.Roles;
 import io.ptuning.evaluator.history.MetricUpdate;
 import io.ptuning.evaluator.history.RunHistories;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,6 +18,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * {@link MetricUpdate} JSON. A client first loads {@code /api/runs?detail=true}, then follows this.
  */
 @Path("/api/events")
+@RolesAllowed(Roles.VIEWER)
 @ApplicationScoped
 public class MetricStream {
 

@@ -1,6 +1,8 @@
 package io.ptuning.evaluator.dashboard;
 
+import io.ptuning.contract.security.Roles;
 import io.ptuning.evaluator.history.RunHistories;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -12,6 +14,7 @@ import java.util.List;
 
 /** {@code GET /api/runs}: every run with its latest and best evaluation; {@code /api/runs/{id}}: its metric history. */
 @Path("/api/runs")
+@RolesAllowed(Roles.VIEWER)
 @Produces(MediaType.APPLICATION_JSON)
 public class RunsResource {
 

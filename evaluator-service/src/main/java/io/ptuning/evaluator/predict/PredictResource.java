@@ -1,10 +1,12 @@
 package io.ptuning.evaluator.predict;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.ptuning.contract.security.Roles;
 import io.ptuning.evaluator.config.EvaluatorConfig;
 import io.ptuning.evaluator.history.RunHistories;
 import io.ptuning.evaluator.history.RunHistory;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -36,10 +38,19 @@ public class PredictResource {
         this.config = config;
     }
 
+    /** Most sentences one call may ask for. */
+    public static final int MAX_SENTENCES = 256;
+    /**
+     * Longest sentence accepted, in characters: far more than {@code evaluator.predict-max-length} tokens hold, so a
+     * longer one is a mistake, not a sentence; within it, the encoding is truncated to that many tokens.
+     */
+    public static final int MAX_SENTENCE_CHARS = 2000;
+
     /** @param runId optional: the run with the best accuracy when absent */
     public record PredictRequest(
             @JsonProperty("run_id") String runId,
-            @JsonProperty("sentences") @NotNull @NotEmpty @Size(max = 256) List<@NotNull String> sentences) {}
+            @JsonProperty("sentences") @NotNull @NotEmpty @Size(max = MAX_SENTENCES)
+            List<@NotNull @Size(max = MAX_SENTENCE_CHARS) String> sentences) {}
 
     public record SentencePrediction(
             @JsonProperty("sentence") String sentence,
@@ -55,6 +66,7 @@ public class PredictResource {
 
     @POST
     @Blocking
+    @RolesAllowed(Roles.PREDICTOR)
     public PredictResponse predict(@Valid @NotNull PredictRequest request) {
         RunHistory run = request.runId() == null
                 ? histories.bestRun().orElseThrow(() -> new NotFoundException("no run has an evaluated checkpoint yet"))

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -94,6 +97,60 @@ public final class EmbeddedKafka implements AutoCloseable {
         sasl.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
         sasl.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", jaasConfig(BROKER_USER, brokerPassword));
         return start(dataDir, sasl, credentials);
+    }
+
+    /**
+     * A {@linkplain #startWithScram SCRAM broker} that authorizes every request with KRaft's {@code StandardAuthorizer}
+     * and denies by default: {@code acls} (e.g. {@code ServiceAcls}) are all any of {@code users} may do. The broker's
+     * own user is the one super user on the SASL listener; the controller listener (loopback, broker to controller
+     * only) is PLAINTEXT, so its anonymous principal is a super user too.
+     */
+    public static EmbeddedKafka startWithAcls(Path dataDir, Map<String, String> users, Collection<AclBinding> acls) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SCRAM broker needs at least one user");
+        }
+        String brokerPassword = Uuid.randomUuid().toString();
+        Map<String, String> credentials = new HashMap<>(users);
+        credentials.put(BROKER_USER, brokerPassword);
+        Map<String, String> settings = new HashMap<>();
+        settings.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        settings.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+        settings.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", jaasConfig(BROKER_USER, brokerPassword));
+        settings.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        settings.put("allow.everyone.if.no.acl.found", "false");
+        settings.put("super.users", "User:" + BROKER_USER + ";User:ANONYMOUS");
+        settings.put("auto.create.topics.enable", "false");
+        EmbeddedKafka kafka = start(dataDir, settings, credentials);
+        try {
+            kafka.createAcls(acls);
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        return kafka;
+    }
+
+    /** Adds {@code acls} as the broker's own user, and waits until the broker applies them. */
+    public void createAcls(Collection<AclBinding> acls) {
+        Properties props = new Properties();
+        props.putAll(adminSecurity);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            while (admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS).size() < acls.size()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker at " + bootstrapServers + " did not apply "
+                            + acls.size() + " ACLs within " + READY_TIMEOUT.toSeconds() + " s");
+                }
+                Thread.sleep(100);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create ACLs on " + bootstrapServers + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating ACLs", e);
+        }
     }
 
     /**

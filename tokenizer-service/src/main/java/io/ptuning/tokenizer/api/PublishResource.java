@@ -1,11 +1,13 @@
 package io.ptuning.tokenizer.api;
 
 import io.ptuning.contract.Split;
+import io.ptuning.contract.security.Roles;
 import io.ptuning.tokenizer.dataset.InvalidRowException;
 import io.ptuning.tokenizer.publish.DatasetNotFoundException;
 import io.ptuning.tokenizer.publish.PublishProgress;
 import io.ptuning.tokenizer.publish.PublishReport;
 import io.ptuning.tokenizer.publish.PublishService;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -31,12 +33,14 @@ public class PublishResource {
 
     @POST
     @Path("/{split}")
+    @RolesAllowed(Roles.DATASET_PUBLISHER)
     public PublishReport publish(@PathParam("split") String split) {
         return service.publish(Split.fromWireName(split));
     }
 
     @GET
     @Path("/progress")
+    @RolesAllowed({Roles.VIEWER, Roles.DATASET_PUBLISHER})
     public ProgressView progress() {
         PublishProgress p = service.progress();
         return new ProgressView(p.current(), p.rowsRead(), p.rowsTokenized(), p.batchesSent(), p.rowsPublished(),

@@ -1,11 +1,14 @@
 package io.ptuning.trainer.api;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.security.Roles;
+import io.ptuning.trainer.admission.RunRequestCheck;
 import io.ptuning.trainer.run.RunService;
 import io.ptuning.trainer.run.TrainerComponents;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,8 +16,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
-import java.util.UUID;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -36,42 +38,28 @@ public class RunResource {
         this.runs = runs;
     }
 
-    /**
-     * A run request with defaults: run id generated, preset {@code ptv2}, offsets 0 to the end, checkpoints at epoch
-     * ends, all epochs, device {@code auto}.
-     */
-    public record NewRun(
-            @JsonProperty("run_id") String runId,
-            @JsonProperty("preset") String preset,
-            @JsonProperty("overrides") Map<String, String> overrides,
-            @JsonProperty("base_model") String baseModel,
-            @JsonProperty("batch_topic") String batchTopic,
-            @JsonProperty("dataset_version") String datasetVersion,
-            @JsonProperty("from_offset") Long fromOffset,
-            @JsonProperty("to_offset") Long toOffset,
-            @JsonProperty("checkpoint_every_steps") Integer checkpointEverySteps,
-            @JsonProperty("max_steps") Long maxSteps,
-            @JsonProperty("device") String device,
-            @JsonProperty("matmul_precision") String matmulPrecision) {
-
-        RunRequest toRequest() {
-            return new RunRequest(RunRequest.SCHEMA_VERSION, runId == null ? "run-" + UUID.randomUUID() : runId, preset,
-                    overrides, baseModel, batchTopic, datasetVersion, fromOffset == null ? 0 : fromOffset,
-                    toOffset == null ? -1 : toOffset, checkpointEverySteps == null ? 0 : checkpointEverySteps,
-                    maxSteps == null ? 0 : maxSteps, device, matmulPrecision);
-        }
-    }
-
     public record Accepted(String runId, String topic, int partition, long offset) {}
 
     public record ErrorView(String error, String message) {}
 
+    /** A request refused at the door: every problem, nothing queued. */
+    public record Refused(String error, String message, List<String> problems) {}
+
+    /**
+     * Publishes a run request given with {@link RunRequest}'s field names. Defaults: run id generated, preset
+     * {@code ptv2}, offsets 0 to the end, checkpoints at epoch ends, all epochs, device {@code auto}. A request that
+     * fails {@link RunRequestCheck} is answered 400 with every problem, and nothing is published.
+     */
     @POST
-    public Response request(NewRun body) throws InterruptedException {
-        if (body == null) {
-            throw new IllegalArgumentException("a JSON body with at least baseModel and batchTopic is required");
+    @RolesAllowed(Roles.RUN_OPERATOR)
+    public Response request(JsonNode body) throws InterruptedException {
+        RunRequestCheck.Verdict verdict = components.requestCheck().checkNew(body);
+        if (verdict instanceof RunRequestCheck.Refused refused) {
+            return Response.status(Response.Status.BAD_REQUEST)
+                    .entity(new Refused("bad-request", "run request refused: " + refused.reason(), refused.problems()))
+                    .build();
         }
-        RunRequest request = body.toRequest();
+        RunRequest request = ((RunRequestCheck.Admitted) verdict).request();
         try {
             RecordMetadata sent = components.producer()
                     .send(new ProducerRecord<>(Topics.RUNS, request.runId(), JsonRecords.encode(request))).get();
@@ -86,6 +74,7 @@ public class RunResource {
 
     @GET
     @Path("/{id}")
+    @RolesAllowed({Roles.VIEWER, Roles.RUN_OPERATOR})
     public Response status(@PathParam("id") String runId) {
         return runs.view(runId)
                 .map(view -> Response.ok(view).build())

@@ -45,7 +45,7 @@ public final class BatchRangeReader {
         try (KafkaConsumer<String, byte[]> consumer = kafka.readCommittedConsumer()) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, METADATA_TIMEOUT);
             if (partitions == null || partitions.isEmpty()) {
-                throw new IllegalArgumentException("batch topic " + topic + " does not exist: publish the dataset first"
+                throw new MissingBatchesException("batch topic " + topic + " does not exist: publish the dataset first"
                         + " (tokenizer-service POST /publish/{split})");
             }
             if (partitions.size() != 1) {
@@ -57,7 +57,7 @@ public final class BatchRangeReader {
             long end = consumer.endOffsets(List.of(partition)).get(partition);
             long to = toOffset < 0 ? end : toOffset;
             if (to > end) {
-                throw new IllegalArgumentException("range [" + fromOffset + ", " + to + ") of " + topic
+                throw new MissingBatchesException("range [" + fromOffset + ", " + to + ") of " + topic
                         + " ends after the topic's last committed offset " + end);
             }
             consumer.seek(partition, fromOffset);
@@ -81,7 +81,7 @@ public final class BatchRangeReader {
                 }
             }
             if (batches.isEmpty()) {
-                throw new IllegalArgumentException("range [" + fromOffset + ", " + to + ") of " + topic
+                throw new MissingBatchesException("range [" + fromOffset + ", " + to + ") of " + topic
                         + " holds no committed batch keyed by dataset version " + datasetVersion);
             }
             return new BatchRange(topic, fromOffset, to, batches, bytes);

@@ -46,10 +46,14 @@ public final class KafkaClients {
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Without a group: callers {@code assign} and {@code seek}; sees committed transactions only. */
+    /**
+     * Without a group: callers {@code assign} and {@code seek}; sees committed transactions only. Asking for a topic
+     * that does not exist never creates it (a check at the door must not make the topic it looks for).
+     */
     public KafkaConsumer<String, byte[]> readCommittedConsumer() {
         Map<String, Object> props = new HashMap<>(settings.kafka());
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, settings.maxMessageBytes());

@@ -9,6 +9,7 @@ import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
 import io.ptuning.prompt.PromptTunedBert;
 import io.ptuning.trainer.batches.BatchRangeReader;
+import io.ptuning.trainer.batches.MissingBatchesException;
 import io.ptuning.trainer.batches.PoisonRecordException;
 import io.ptuning.trainer.checkpoint.CheckpointPublisher;
 import io.ptuning.trainer.checkpoint.CheckpointPublisher.RunTakenOverException;
@@ -21,6 +22,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.jboss.logging.Logger;
 
@@ -70,6 +73,10 @@ public final class RunExecutor {
                 plan = planner.plan(request, fingerprint, committed);
             } catch (RunPlanner.RunRefusedException e) {
                 return fail(request, committed.map(RunState::step).orElse(0L), 0, e.getMessage());
+            } catch (MissingBatchesException e) {
+                // Nothing is committed: the same request under the same run id runs once the batches are there.
+                return fail(request, committed.map(RunState::step).orElse(0L), 0, e.getMessage()
+                        + "; run " + runId + " can be requested again once they are");
             } catch (PoisonRecordException | IllegalArgumentException e) {
                 RunState failed = committed.orElseGet(() -> RunState.started(runId, fingerprint, request.fromOffset(),
                         request.toOffset(), MatmulPrecision.inForce().precision().id())).failed(e.getMessage());
@@ -80,12 +87,39 @@ public final class RunExecutor {
         } catch (RunTakenOverException e) {
             LOG.warnf("%s: stopping", e.getMessage());
             return new RunOutcome(runId, RunOutcome.Result.TAKEN_OVER, 0, 0, e.getMessage(), 0);
-        } catch (KafkaException e) {
-            if (!isTransient(e)) {
-                throw e;
+        } catch (RuntimeException e) {
+            KafkaException refused = refusedByBroker(e);
+            if (refused != null) {
+                return notAuthorized(request, refused);
             }
-            return transientFailure(request, e);
+            if (e instanceof KafkaException && isTransient(e)) {
+                return transientFailure(request, e);
+            }
+            throw e;
         }
+    }
+
+    /** The authorizer's or authenticator's refusal in {@code e}'s cause chain (a commit wraps it), or null. */
+    static KafkaException refusedByBroker(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AuthorizationException || cause instanceof AuthenticationException) {
+                return (KafkaException) cause;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The broker refused this trainer's Kafka user: a configuration error only an operator can fix. Said loudly, with
+     * what to do; nothing after the last commit was kept, and the request is not acknowledged.
+     */
+    private static RunOutcome notAuthorized(RunRequest request, KafkaException e) {
+        String reason = "the broker refused this trainer's Kafka user (" + e.getClass().getSimpleName() + ": "
+                + e.getMessage() + "); give it the trainer-service's ACLs (ServiceAcls.trainer; deploy/k8s KafkaUser"
+                + " trainer-service) and its own credentials (kafka.sasl.jaas.config); run " + request.runId()
+                + " resumes from its last commit once it may";
+        LOG.errorf("run %s: %s", request.runId(), reason);
+        return new RunOutcome(request.runId(), RunOutcome.Result.NOT_AUTHORIZED, 0, 0, reason, 0);
     }
 
     /** The outcome of a run whose committed state already decides it: done, failed, or another request's. */
@@ -152,6 +186,9 @@ public final class RunExecutor {
         } catch (RunTakenOverException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (refusedByBroker(e) != null) {
+                return notAuthorized(plan.request(), refusedByBroker(e));
+            }
             if (isTransient(e)) {
                 return transientFailure(plan.request(), e);
             }

@@ -17,7 +17,12 @@ public record RunOutcome(String runId, Result result, long step, long totalSteps
         /** Another trainer fenced this one's producer: it owns the run now. */
         TAKEN_OVER,
         /** Kafka failed in a way that may pass (broker away, timeout): the same request resumes from the last commit. */
-        TRANSIENT_FAILURE
+        TRANSIENT_FAILURE,
+        /**
+         * The broker refused this trainer's Kafka user an operation (ACLs, credentials): nothing was committed, and
+         * the same request runs once an operator grants the trainer's ACLs.
+         */
+        NOT_AUTHORIZED
     }
 
     public boolean finished() {

@@ -61,14 +61,16 @@ public class RunService implements RunObserver {
 
     /**
      * Trains {@code request} to its end, or until this instance shuts down (then the run resumes elsewhere). A
-     * transient Kafka failure is retried from the last commit after a pause that doubles up to a minute.
+     * transient Kafka failure, or a refusal by the broker's authorizer (fixed by granting ACLs), is retried from the
+     * last commit after a pause that doubles up to a minute.
      */
     public RunOutcome run(RunRequest request) {
         active.incrementAndGet();
         try {
             Duration pause = FIRST_RETRY;
             RunOutcome outcome = executor.execute(request, stepsDone -> stopping);
-            while (outcome.result() == RunOutcome.Result.TRANSIENT_FAILURE && !stopping) {
+            while ((outcome.result() == RunOutcome.Result.TRANSIENT_FAILURE
+                    || outcome.result() == RunOutcome.Result.NOT_AUTHORIZED) && !stopping) {
                 Thread.sleep(pause.toMillis());
                 pause = pause.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : pause.multipliedBy(2);
                 outcome = executor.execute(request, stepsDone -> stopping);

@@ -3,6 +3,8 @@ package io.ptuning.trainer.run;
 import ai.djl.Device;
 import io.ptuning.bert.BaseModels;
 import io.ptuning.bert.MatmulPrecision;
+import io.ptuning.trainer.admission.BatchTopicCatalog;
+import io.ptuning.trainer.admission.RunRequestCheck;
 import io.ptuning.trainer.batches.BatchRangeReader;
 import io.ptuning.trainer.batches.DeadLetterPublisher;
 import io.ptuning.trainer.checkpoint.TrainerStateStore;
@@ -45,6 +47,7 @@ public class TrainerComponents {
     private KafkaClients clients;
     private KafkaProducer<String, byte[]> producer;
     private BaseModels models;
+    private RunRequestCheck requestCheck;
 
     void createTopics(@Observes StartupEvent started) {
         new TopicSetup(settings()).createTrainerTopics();
@@ -94,12 +97,23 @@ public class TrainerComponents {
 
     public synchronized BaseModels models() {
         if (models == null) {
-            ModelCache cache = config.modelCache()
-                    .map(root -> new ModelCache(root, ModelCache.class.getClassLoader(), ModelCache.localMavenRepository()))
-                    .orElseGet(ModelCache::configured);
-            models = new BaseModels(cache);
+            models = new BaseModels(modelCache());
         }
         return models;
+    }
+
+    private ModelCache modelCache() {
+        return config.modelCache()
+                .map(root -> new ModelCache(root, ModelCache.class.getClassLoader(), ModelCache.localMavenRepository()))
+                .orElseGet(ModelCache::configured);
+    }
+
+    /** The checks every run request meets before it is queued (REST) or trained (Kafka). */
+    public synchronized RunRequestCheck requestCheck() {
+        if (requestCheck == null) {
+            requestCheck = new RunRequestCheck(modelCache()::knows, new BatchTopicCatalog(clients()));
+        }
+        return requestCheck;
     }
 
     /** An executor reporting to {@code observer}; the service's own is built by {@code RunService}. */
