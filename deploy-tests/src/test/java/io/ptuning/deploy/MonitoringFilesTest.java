@@ -97,7 +97,7 @@ class MonitoringFilesTest {
 
         Map<String, Object> expression = list(map(spec, "selector"), "matchExpressions").get(0);
         assertThat(expression).containsEntry("key", "app.kubernetes.io/name").containsEntry("operator", "In");
-        assertThat((List<?>) expression.get("values")).containsExactlyInAnyOrderElementsOf(SERVICE_PORTS.keySet());
+        assertThat(strings(expression.get("values"))).containsExactlyInAnyOrderElementsOf(SERVICE_PORTS.keySet());
         assertThat(list(spec, "podMetricsEndpoints")).singleElement()
                 .satisfies(e -> assertThat(e).containsEntry("port", "http").containsEntry("path", "/q/metrics"));
         for (String service : SERVICE_PORTS.keySet()) {
@@ -115,11 +115,11 @@ class MonitoringFilesTest {
 
         assertThat(prometheus.get("profiles")).isEqualTo(List.of("monitoring"));
         assertThat(grafana.get("profiles")).isEqualTo(List.of("monitoring"));
-        assertThat((List<?>) grafana.get("volumes")).contains(
+        assertThat(strings(grafana.get("volumes"))).contains(
                 "./" + DASHBOARD + ":/var/lib/grafana/dashboards/ptuning-dashboard.json:ro");
         Map<String, Object> scrape = list(yaml("deploy/compose/prometheus.yml"), "scrape_configs").get(0);
         assertThat(scrape).containsEntry("metrics_path", "/q/metrics");
-        assertThat((List<?>) list(scrape, "static_configs").get(0).get("targets")).containsExactlyInAnyOrderElementsOf(
+        assertThat(strings(list(scrape, "static_configs").get(0).get("targets"))).containsExactlyInAnyOrderElementsOf(
                 SERVICE_PORTS.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).toList());
         assertThat(map(list(yaml("deploy/compose/grafana/dashboards.yml"), "providers").get(0), "options"))
                 .containsEntry("path", "/var/lib/grafana/dashboards");
@@ -173,6 +173,12 @@ class MonitoringFilesTest {
 
     private static Map<String, Object> yaml(String file) throws IOException {
         return new Yaml().load(Files.readString(PipelineRepository.file(file)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object list) {
+        assertThat(list).isInstanceOf(List.class);
+        return (List<String>) list;
     }
 
     @SuppressWarnings("unchecked")
