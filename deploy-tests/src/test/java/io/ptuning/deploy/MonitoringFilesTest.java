@@ -90,6 +90,32 @@ class MonitoringFilesTest {
     }
 
     @Test
+    void kubectlRendersTheConfigMapWithTheDashboardFileAndThePodMonitor() throws Exception {
+        Assumptions.assumeTrue(ComposeFileTest.onPath("kubectl"), "kubectl is not installed: skipping the rendering check");
+        Process process = new ProcessBuilder("kubectl", "kustomize", "deploy/k8s/monitoring")
+                .directory(PipelineRepository.root().toFile()).start();
+        String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("kubectl kustomize: %s", err).isZero();
+
+        Map<String, Map<String, Object>> byKind = new java.util.HashMap<>();
+        for (Object doc : new Yaml().loadAll(rendered)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> resource = (Map<String, Object>) doc;
+            byKind.put((String) resource.get("kind"), resource);
+        }
+        assertThat(byKind).containsOnlyKeys("ConfigMap", "PodMonitor");
+        Map<String, Object> configMap = byKind.get("ConfigMap");
+        Map<String, Object> metadata = map(configMap, "metadata");
+        assertThat(metadata).containsEntry("name", "ptuning-grafana-dashboard").containsEntry("namespace", "ptuning");
+        assertThat(map(metadata, "labels")).containsEntry("grafana_dashboard", "1");
+        assertThat(map(configMap, "data")).containsEntry("ptuning-dashboard.json",
+                Files.readString(PipelineRepository.file(DASHBOARD)));
+        assertThat(map(byKind.get("PodMonitor"), "metadata")).containsEntry("namespace", "ptuning");
+    }
+
+    @Test
     void thePodMonitorScrapesTheServicesMetricsOnTheirHttpPort() throws IOException {
         Map<String, Object> monitor = yaml("deploy/k8s/monitoring/pod-monitor.yaml");
         assertThat(monitor).containsEntry("apiVersion", "monitoring.coreos.com/v1").containsEntry("kind", "PodMonitor");
