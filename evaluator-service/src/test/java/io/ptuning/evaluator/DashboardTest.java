@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,6 +132,32 @@ class DashboardTest {
     }
 
     @Test
+    void draggingAcrossTheLossChartZoomsBothChartsToThatRangeAndADoubleClickResets() throws Exception {
+        String ends = browser.evaluate("(() => { const u = dashboard.charts.loss; const r = u.over.getBoundingClientRect();"
+                + " return [r.left + u.valToPos(5, 'x'), r.left + u.valToPos(15, 'x'), r.top + r.height / 2].join(','); })()");
+        double from = Double.parseDouble(ends.split(",")[0]);
+        double to = Double.parseDouble(ends.split(",")[1]);
+        double y = Double.parseDouble(ends.split(",")[2]);
+
+        browser.call("Input.dispatchMouseEvent", Map.of("type", "mouseMoved", "x", from, "y", y));
+        browser.call("Input.dispatchMouseEvent", Map.of("type", "mousePressed", "x", from, "y", y, "button", "left", "clickCount", 1));
+        browser.call("Input.dispatchMouseEvent", Map.of("type", "mouseMoved", "x", to, "y", y, "button", "left"));
+        browser.call("Input.dispatchMouseEvent", Map.of("type", "mouseReleased", "x", to, "y", y, "button", "left", "clickCount", 1));
+
+        JsonNode range = JSON.readTree(browser.awaitValue("JSON.stringify(dashboard.state.xRange)", v -> !v.equals("null"),
+                Duration.ofSeconds(10)));
+        assertThat(range.get(0).asDouble()).isCloseTo(5, within(0.5));
+        assertThat(range.get(1).asDouble()).isCloseTo(15, within(0.5));
+        List<Double> xs = nonNull(drawn("loss").path("x"));
+        assertThat(xs).isNotEmpty().allSatisfy(x -> assertThat(x).isBetween(range.get(0).asDouble(), range.get(1).asDouble()));
+        assertThat(nonNull(drawn("accuracy").path("x"))).containsExactly(10.0);
+
+        browser.evaluate("dashboard.charts.loss.over.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))");
+        assertThat(browser.evaluate("JSON.stringify(dashboard.state.xRange)")).isEqualTo("null");
+        assertThat(nonNull(drawn("loss").path("x"))).hasSize(30);
+    }
+
+    @Test
     void theRunTableSortsByBestAccuracy() throws Exception {
         String order = "Array.from(document.querySelectorAll('#run-table tbody tr')).map(tr => tr.dataset.run)"
                 + ".filter(id => id.startsWith('dash-a') || id.startsWith('dash-b')).join(',')";
@@ -222,6 +249,35 @@ class DashboardTest {
         assertThat(drawnRuns.stream().filter(id -> id.startsWith("load-"))).hasSize(50);
         assertThat(drawn("loss").path("x").size()).isLessThanOrEqualTo(width);
         assertThat(smoothingMillis).isLessThan(1000);
+    }
+
+    @Test
+    void withSweepEndpointsTheLeaderboardRanksASweepsRunsWithTheirVariedHyperParameters() throws Exception {
+        // The sweep endpoints come with another change to this service; their documented answers stand in here.
+        try (HeadlessChromium sweeps = HeadlessChromium.start(HeadlessChromium.binary().orElseThrow(), 1280, 1000)) {
+            sweeps.answerJson("*/api/sweeps*", url -> {
+                if (url.endsWith("/api/sweeps")) {
+                    return Optional.of("[{\"sweep_id\":\"lr-sweep\",\"runs\":2,\"best_run_id\":\"" + A
+                            + "\",\"best_accuracy\":0.72}]");
+                }
+                if (url.endsWith("/api/sweeps/lr-sweep")) {
+                    return Optional.of("{\"sweep_id\":\"lr-sweep\",\"varied\":[\"lr\"],\"runs\":["
+                            + "{\"run_id\":\"" + B + "\",\"status\":\"COMPLETED\",\"best_accuracy\":0.66,\"best_step\":20,\"params\":{\"lr\":\"0.005\"}},"
+                            + "{\"run_id\":\"" + A + "\",\"status\":\"COMPLETED\",\"best_accuracy\":0.72,\"best_step\":20,\"params\":{\"lr\":\"0.02\"}}]}");
+                }
+                return Optional.empty();
+            });
+            sweeps.navigate(page.toString());
+            sweeps.awaitValue("String(!document.getElementById('sweeps').hidden)", "true"::equals, Duration.ofSeconds(30));
+
+            assertThat(sweeps.evaluate("Array.from(document.querySelectorAll('#sweep-list tbody td')).map(td => td.textContent).join('|')"))
+                    .isEqualTo("lr-sweep|2|" + A + "|0.7200");
+            sweeps.evaluate("document.querySelector('#sweep-list tbody a').click()");
+            String board = sweeps.awaitValue("Array.from(document.querySelectorAll('#sweep-detail tr')).map(tr =>"
+                    + " Array.from(tr.children).map(c => c.textContent).join(',')).join('|')", v -> v.contains(B), Duration.ofSeconds(10));
+            assertThat(board.split("\\|")).containsExactly("#,run,status,best accuracy,best step,lr",
+                    "1," + A + ",COMPLETED,0.7200,20,0.02", "2," + B + ",COMPLETED,0.6600,20,0.005");
+        }
     }
 
     @Test
