@@ -45,6 +45,8 @@ class DashboardTest {
 
     static HeadlessChromium browser;
     static boolean published;
+    static long publishedFrom;
+    static long publishedUntil;
 
     @TestHTTPResource("/")
     URL page;
@@ -57,8 +59,10 @@ class DashboardTest {
         var chromium = HeadlessChromium.binary();
         Assumptions.assumeTrue(chromium.isPresent(), "no chromium binary on the PATH (apt-get install chromium): dashboard not checked");
         if (!published) {
+            publishedFrom = System.currentTimeMillis();
             publishRun(A, "0.02", 1.0, Map.of(10L, 0.61, 20L, 0.72));
             publishRun(B, "0.005", 2.0, Map.of(10L, 0.58, 20L, 0.66));
+            publishedUntil = System.currentTimeMillis();
             awaitEvaluations(A, 2);
             awaitEvaluations(B, 2);
             published = true;
@@ -209,6 +213,23 @@ class DashboardTest {
             }
         }
         assertThat(xs).containsExactly(160.0, 320.0);
+    }
+
+    @Test
+    void theWallTimeAxisPlacesPointsAtTheirPublishTimesOnATimeScale() throws Exception {
+        browser.evaluate("(() => { const s = document.getElementById('x-axis'); s.value = 'wall';"
+                + " s.dispatchEvent(new Event('change')); })()");
+
+        assertThat(browser.evaluate("String(dashboard.charts.loss.scales.x.time)")).isEqualTo("true");
+        JsonNode loss = drawn("loss");
+        List<Double> xs = new ArrayList<>();
+        JsonNode ys = loss.path("series").path(A);
+        for (int i = 0; i < ys.size(); i++) {
+            if (!ys.get(i).isNull()) {
+                xs.add(loss.path("x").get(i).asDouble());
+            }
+        }
+        assertThat(xs).isNotEmpty().allSatisfy(x -> assertThat(x).isBetween(publishedFrom / 1000.0, publishedUntil / 1000.0));
     }
 
     @Test
