@@ -312,10 +312,12 @@ function fmt(x, digits) {
   return x === undefined || x === null || Number.isNaN(x) ? '–' : Number(x).toFixed(digits);
 }
 
-// Hyper-parameters whose values are not the same in every run that has them.
+// Hyper-parameters whose values are not the same in every run that announced its hyper-parameters (runs from
+// before trainers announced them have none, and differ in nothing).
 function differingParams(list) {
-  const keys = new Set(list.flatMap(r => Object.keys(r.params)));
-  return [...keys].filter(k => new Set(list.map(r => r.params[k])).size > 1).sort();
+  const announced = list.filter(r => Object.keys(r.params).length);
+  const keys = new Set(announced.flatMap(r => Object.keys(r.params)));
+  return [...keys].filter(k => new Set(announced.map(r => r.params[k])).size > 1).sort();
 }
 
 function columns(list) {
