@@ -418,7 +418,8 @@ function renderFocus() {
   const select = document.getElementById('focus-run');
   const ids = [...runs.keys()].sort();
   if (!state.focus || !runs.has(state.focus)) {
-    const best = [...runs.values()].filter(r => r.best).sort((a, b) => b.best.accuracy - a.best.accuracy)[0];
+    // Until one is chosen: the best of the runs the filter lists.
+    const best = listedRuns().filter(r => r.best).sort((a, b) => b.best.accuracy - a.best.accuracy)[0];
     state.focus = best ? best.id : ids[0] || null;
   }
   if (select.options.length !== ids.length || [...select.options].some((o, i) => o.value !== ids[i])) {
