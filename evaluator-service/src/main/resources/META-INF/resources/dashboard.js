@@ -581,7 +581,12 @@ function bindControls() {
     document.getElementById('smoothing-value').textContent = state.smoothing.toFixed(2);
     drawLoss(drawnRuns());
   });
-  document.getElementById('filter').addEventListener('input', ev => { state.filter = ev.target.value; state.xRange = null; render(); });
+  document.getElementById('filter').addEventListener('input', ev => {
+    state.filter = ev.target.value;
+    state.xRange = null;
+    if (state.focus && !listedRuns().some(r => r.id === state.focus)) state.focus = null; // chosen anew among the listed
+    render();
+  });
   document.getElementById('focus-run').addEventListener('change', ev => focus(ev.target.value));
   document.getElementById('predict-form').addEventListener('submit', predict);
   let resizeTimer;
