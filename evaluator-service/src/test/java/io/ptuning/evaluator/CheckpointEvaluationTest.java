@@ -199,7 +199,7 @@ class CheckpointEvaluationTest {
         given().get("/api/runs/" + run).then().statusCode(200)
                 .body(containsString("\"run_id\":\"run-restart\""));
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("ptuning_eval_accuracy{run=\"run-restart\"}"));
+                .body(containsString("ptuning_eval_accuracy{run=\"run-restart\""));
     }
 
     private static void awaitTrainSteps(RunHistories histories, String run, int count) throws InterruptedException {

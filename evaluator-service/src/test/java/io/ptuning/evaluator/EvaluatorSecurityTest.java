@@ -67,6 +67,13 @@ class EvaluatorSecurityTest {
     }
 
     @Test
+    void theDashboardsCurvesNeedTheViewerRole() {
+        given().get("/api/curves").then().statusCode(401);
+        as(SecuredProfile.PREDICTOR).get("/api/curves").then().statusCode(403);
+        as(SecuredProfile.VIEWER).get("/api/curves").then().statusCode(200);
+    }
+
+    @Test
     void theEventStreamNeedsCredentials() {
         given().get("/api/events").then().statusCode(401);
         as(SecuredProfile.PREDICTOR).get("/api/events").then().statusCode(403);

@@ -37,6 +37,8 @@ final class HeadlessChromium implements AutoCloseable {
     private final WebSocket socket;
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService answers = java.util.concurrent.Executors.newSingleThreadExecutor();
+    private volatile java.util.function.Function<String, Optional<String>> intercepted;
 
     private HeadlessChromium(Process process, Path userData, WebSocket socket) {
         this.process = process;
@@ -117,6 +119,9 @@ final class HeadlessChromium implements AutoCloseable {
                 if (future != null) {
                     future.complete(node);
                 }
+            } else if ("Fetch.requestPaused".equals(node.path("method").asText())) {
+                // Answered from another thread: this one delivers the response to that call.
+                answers.submit(() -> answer(node.path("params")));
             }
         } catch (IOException e) {
             throw new IllegalStateException("unreadable DevTools message: " + message, e);
@@ -137,6 +142,28 @@ final class HeadlessChromium implements AutoCloseable {
             throw new IllegalStateException(method + " failed: " + node.get("error"));
         }
         return node.get("result");
+    }
+
+    /**
+     * From now on the page's requests to URLs matching {@code urlPattern} (DevTools' wildcard syntax) are answered
+     * here: {@code responder} gives the JSON body for a URL, or empty for a 404. Stands in for endpoints another
+     * service version adds.
+     */
+    void answerJson(String urlPattern, java.util.function.Function<String, Optional<String>> responder) throws Exception {
+        intercepted = responder;
+        call("Fetch.enable", Map.of("patterns", List.of(Map.of("urlPattern", urlPattern))));
+    }
+
+    private void answer(JsonNode paused) {
+        try {
+            Optional<String> body = intercepted.apply(paused.path("request").path("url").asText());
+            call("Fetch.fulfillRequest", Map.of("requestId", paused.path("requestId").asText(),
+                    "responseCode", body.isPresent() ? 200 : 404,
+                    "responseHeaders", List.of(Map.of("name", "Content-Type", "value", "application/json")),
+                    "body", Base64.getEncoder().encodeToString(body.orElse("{}").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot answer an intercepted request: " + e.getMessage(), e);
+        }
     }
 
     void navigate(String url) throws Exception {
@@ -171,6 +198,7 @@ final class HeadlessChromium implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        answers.shutdownNow();
         socket.abort();
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -11,7 +11,12 @@ import io.ptuning.weights.SafetensorsFile;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +99,57 @@ class RunOverRestTest {
         double firstEpoch = steps.subList(0, 8).stream().mapToDouble(TrainStep::loss).average().orElseThrow();
         double lastEpoch = steps.subList(16, 24).stream().mapToDouble(TrainStep::loss).average().orElseThrow();
         assertThat(lastEpoch).isLessThan(firstEpoch * 0.9);
+    }
+
+    @Test
+    void theStartedStatusCarriesTheResolvedHyperParameters() {
+        RunStatus started = RunRecords.statuses(RUN).stream().filter(s -> s.state() == RunStatus.State.STARTED)
+                .findFirst().orElseThrow();
+        assertThat(started.params()).containsEntry("psl", "4").containsEntry("lr", "0.1").containsEntry("epochs", "3")
+                .containsEntry("batch_size", "16").containsEntry("method", "prefix").containsEntry("preset", "ptv2")
+                .containsEntry("base_model", "tiny-bert");
+    }
+
+    @Test
+    void theScrapeHasTheRunsStepLossSpeedAndEtaGauges() {
+        TrainStep last = RunRecords.steps(RUN).get(STEPS - 1);
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        assertThat(sample(text, "ptuning_train_step")).isEqualTo(24.0);
+        assertThat(sample(text, "ptuning_train_total_steps")).isEqualTo(24.0);
+        assertThat(sample(text, "ptuning_train_loss")).isEqualTo(last.loss());
+        // A completed run trains no more examples and has nothing left to wait for.
+        assertThat(sample(text, "ptuning_train_examples_per_second")).isEqualTo(0.0);
+        assertThat(sample(text, "ptuning_train_eta_seconds")).isEqualTo(0.0);
+    }
+
+    @Test
+    void theScrapePassesPromtoolCheckMetrics() throws Exception {
+        Promtool.assumeInstalled();
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        Promtool.Check check = Promtool.checkMetrics(text);
+
+        assertThat(check.output()).isEmpty();
+        assertThat(check.exitCode()).isZero();
+    }
+
+    @Test
+    void everyTrainerMetricTheGrafanaDashboardQueriesIsExported() throws Exception {
+        String dashboard = Files.readString(Path.of("..", "deploy", "k8s", "monitoring", "ptuning-dashboard.json"));
+        List<String> queried = Pattern.compile("ptuning_train_[a-z_]+").matcher(dashboard).results()
+                .map(MatchResult::group).distinct().toList();
+
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        assertThat(queried).isNotEmpty().allSatisfy(metric -> assertThat(text).contains("# TYPE " + metric + " gauge\n"));
+    }
+
+    /** The value of this run's sample of {@code metric} (the text format may end labels with a comma). */
+    private static double sample(String text, String metric) {
+        Matcher m = Pattern.compile("(?m)^" + metric + "\\{run=\"" + RUN + "\",?} (\\S+)$").matcher(text);
+        assertThat(m.find()).as("a sample of %s for run %s", metric, RUN).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test

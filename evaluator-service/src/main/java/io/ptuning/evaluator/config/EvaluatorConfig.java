@@ -34,8 +34,11 @@ public interface EvaluatorConfig {
     @Size(min = 2)
     List<String> labelNames();
 
-    /** Train-step points kept per run for the loss curve; older points are thinned to every other one beyond this. */
-    @WithDefault("2000")
+    /**
+     * Train-step points kept per run for the loss curve; beyond this the kept points are thinned to every other one.
+     * The default keeps every step of the default run (4,210); the dashboard downsamples what it draws, not this.
+     */
+    @WithDefault("10000")
     @Min(10)
     int maxTrainPointsPerRun();
 
@@ -52,4 +55,14 @@ public interface EvaluatorConfig {
     @WithDefault("16777216")
     @Min(1024)
     int maxMessageBytes();
+
+    Metrics metrics();
+
+    interface Metrics {
+
+        /** Runs whose per-run Prometheus gauges are kept; the run evaluated least recently loses its series first. */
+        @WithDefault("20")
+        @Min(1)
+        int maxRuns();
+    }
 }

@@ -69,10 +69,11 @@ public final class MetricTopicsReader implements AutoCloseable {
         String location = RecordDecodingException.location(record.topic(), record.partition(), record.offset());
         try {
             CloudEvent event = MetricEvents.decode(record.value(), location);
+            long time = event.getTime() != null ? event.getTime().toInstant().toEpochMilli() : record.timestamp();
             switch (event.getType()) {
-                case MetricEvents.TRAIN_STEP -> histories.addTrainStep(MetricEvents.data(event, TrainStep.class, location));
-                case MetricEvents.RUN_STATUS -> histories.setStatus(MetricEvents.data(event, RunStatus.class, location));
-                case MetricEvents.EVALUATION -> histories.addEvaluation(MetricEvents.data(event, Evaluation.class, location));
+                case MetricEvents.TRAIN_STEP -> histories.addTrainStep(MetricEvents.data(event, TrainStep.class, location), time);
+                case MetricEvents.RUN_STATUS -> histories.setStatus(MetricEvents.data(event, RunStatus.class, location), time);
+                case MetricEvents.EVALUATION -> histories.addEvaluation(MetricEvents.data(event, Evaluation.class, location), time);
                 default -> LOG.debugf("%s: ignoring event type %s", location, event.getType());
             }
             applied++;

@@ -36,9 +36,14 @@ public final class RunHistories {
 
     /** @return false (and nothing is told) when the run already has an evaluation of this step */
     public boolean addEvaluation(Evaluation evaluation) {
-        boolean added = run(evaluation.runId()).addEvaluation(evaluation);
+        return addEvaluation(evaluation, System.currentTimeMillis());
+    }
+
+    /** @param time when the evaluation was published, in milliseconds since the epoch */
+    public boolean addEvaluation(Evaluation evaluation, long time) {
+        boolean added = run(evaluation.runId()).addEvaluation(evaluation, time);
         if (added) {
-            publish(new MetricUpdate(MetricUpdate.EVAL, evaluation.runId(), evaluation.step(), evaluation));
+            publish(new MetricUpdate(MetricUpdate.EVAL, evaluation.runId(), evaluation.step(), evaluation, time));
         }
         return added;
     }
@@ -49,16 +54,26 @@ public final class RunHistories {
     }
 
     public boolean addTrainStep(TrainStep step) {
-        boolean added = run(step.runId()).addTrainStep(step);
+        return addTrainStep(step, System.currentTimeMillis());
+    }
+
+    /** @param time when the step was published, in milliseconds since the epoch */
+    public boolean addTrainStep(TrainStep step, long time) {
+        boolean added = run(step.runId()).addTrainStep(step, time);
         if (added) {
-            publish(new MetricUpdate(MetricUpdate.TRAIN, step.runId(), step.step(), step));
+            publish(new MetricUpdate(MetricUpdate.TRAIN, step.runId(), step.step(), step, time));
         }
         return added;
     }
 
     public void setStatus(RunStatus status) {
+        setStatus(status, System.currentTimeMillis());
+    }
+
+    /** @param time when the status was published, in milliseconds since the epoch */
+    public void setStatus(RunStatus status, long time) {
         run(status.runId()).setStatus(status);
-        publish(new MetricUpdate(MetricUpdate.STATUS, status.runId(), status.step(), status));
+        publish(new MetricUpdate(MetricUpdate.STATUS, status.runId(), status.step(), status, time));
     }
 
     public boolean hasEvaluation(String runId, long step) {

@@ -6,6 +6,7 @@ import io.ptuning.contract.TrainStep;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -16,8 +17,11 @@ public final class RunHistory {
     private final int maxTrainPoints;
     private final TreeMap<Long, Evaluation> evaluations = new TreeMap<>();
     private final TreeMap<Long, TrainStep> trainSteps = new TreeMap<>();
+    private final TreeMap<Long, Long> evaluationTimes = new TreeMap<>();
+    private final TreeMap<Long, Long> trainTimes = new TreeMap<>();
     private final TreeMap<Long, CheckpointLocation> checkpoints = new TreeMap<>();
     private RunStatus status;
+    private Map<String, String> params = Map.of();
     private long trainStepsSeen;
 
     RunHistory(String runId, int maxTrainPoints) {
@@ -30,19 +34,24 @@ public final class RunHistory {
     }
 
     /** @return false when this step already has an evaluation (a duplicate) */
-    synchronized boolean addEvaluation(Evaluation evaluation) {
-        return evaluations.putIfAbsent(evaluation.step(), evaluation) == null;
+    synchronized boolean addEvaluation(Evaluation evaluation, long time) {
+        if (evaluations.putIfAbsent(evaluation.step(), evaluation) != null) {
+            return false;
+        }
+        evaluationTimes.put(evaluation.step(), time);
+        return true;
     }
 
     synchronized void rememberCheckpoint(long step, CheckpointLocation location) {
         checkpoints.put(step, location);
     }
 
-    synchronized boolean addTrainStep(TrainStep step) {
+    synchronized boolean addTrainStep(TrainStep step, long time) {
         if (trainSteps.containsKey(step.step())) {
             return false;
         }
         trainSteps.put(step.step(), step);
+        trainTimes.put(step.step(), time);
         trainStepsSeen++;
         if (trainSteps.size() > maxTrainPoints) {
             // Keep the curve's shape, not every point: drop every other one, always keeping the latest.
@@ -53,6 +62,7 @@ public final class RunHistory {
                 long s = steps.next();
                 if (i++ % 2 == 1 && s != last) {
                     steps.remove();
+                    trainTimes.remove(s);
                 }
             }
         }
@@ -61,6 +71,38 @@ public final class RunHistory {
 
     synchronized void setStatus(RunStatus status) {
         this.status = status;
+        if (!status.params().isEmpty()) {
+            params = status.params();
+        }
+    }
+
+    /** The hyper-parameters the trainer announced when the run started or resumed; empty until then. */
+    public synchronized Map<String, String> params() {
+        return params;
+    }
+
+    /** The kept train steps as columns, with the time each was published. */
+    public synchronized TrainCurve trainCurve() {
+        int n = trainSteps.size();
+        long[] step = new long[n];
+        double[] loss = new double[n];
+        double[] examplesPerSecond = new double[n];
+        long[] time = new long[n];
+        int i = 0;
+        for (TrainStep s : trainSteps.values()) {
+            step[i] = s.step();
+            loss[i] = s.loss();
+            examplesPerSecond[i] = s.examplesPerSecond();
+            time[i] = trainTimes.get(s.step());
+            i++;
+        }
+        long totalSteps = trainSteps.isEmpty() ? 0 : trainSteps.lastEntry().getValue().totalSteps();
+        return new TrainCurve(totalSteps, step, loss, examplesPerSecond, time);
+    }
+
+    /** When each evaluation was published, by step, in milliseconds since the epoch. */
+    public synchronized List<Long> evaluationTimes() {
+        return new ArrayList<>(evaluationTimes.values());
     }
 
     public synchronized boolean hasEvaluation(long step) {

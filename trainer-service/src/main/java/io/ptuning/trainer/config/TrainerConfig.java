@@ -38,6 +38,16 @@ public interface TrainerConfig {
 
     Kafka kafka();
 
+    Metrics metrics();
+
+    interface Metrics {
+
+        /** Runs whose per-run Prometheus gauges are kept; the run heard from least recently loses its series first. */
+        @WithDefault("20")
+        @Min(1)
+        int maxRuns();
+    }
+
     interface Kafka {
 
         /**

@@ -156,7 +156,7 @@ public final class RunExecutor {
             }
             start.optimizer().ifPresent(trainer::restore);
             RunStatus.State begun = trainer.stepsDone() > 0 ? RunStatus.State.RESUMED : RunStatus.State.STARTED;
-            report.onStatus(new RunStatus(runId, begun, trainer.stepsDone(), totalSteps, ""));
+            report.onStatus(new RunStatus(runId, begun, trainer.stepsDone(), totalSteps, "", plan.params()));
             LOG.infof("run %s %s at step %d of %d: %d batches (%d examples) of %s [%d, %d), %s on %s%s, %s products",
                     runId, begun.name().toLowerCase(), trainer.stepsDone(), totalSteps, plan.range().batches().size(),
                     plan.range().examples(), plan.range().topic(), plan.range().fromOffset(), plan.range().toOffset(),

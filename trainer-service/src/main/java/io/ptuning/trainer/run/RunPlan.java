@@ -8,6 +8,8 @@ import io.ptuning.trainer.checkpoint.RunState;
 import io.ptuning.training.TrainingLoop;
 import io.ptuning.training.TuningRecipe;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A run request resolved into what training needs: the recipe as it will really run (the topic's batch size, the
@@ -26,5 +28,14 @@ record RunPlan(
 
     String runId() {
         return request.runId();
+    }
+
+    /** The hyper-parameters as the run trains with them, by name, with its preset and base model: for dashboards. */
+    Map<String, String> params() {
+        Map<String, String> params = new TreeMap<>(recipe.prompt().toMetadata());
+        params.putAll(recipe.training().toMetadata());
+        params.put("preset", request.preset());
+        params.put("base_model", request.baseModel());
+        return params;
     }
 }

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
+import io.ptuning.trainer.config.TrainerConfig;
+import io.ptuning.trainer.metrics.RunGauges;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs requests one at a time on this instance, remembers the latest status of each run it executed
  * ({@code GET /runs/{id}}), and keeps the Micrometer meters ({@code trainer.steps}, {@code trainer.examples},
- * {@code trainer.examples.per.second}, {@code trainer.runs.active}, {@code trainer.runs.failed}).
+ * {@code trainer.examples.per.second}, {@code trainer.runs.active}, {@code trainer.runs.failed}; the per-run gauges
+ * are {@link RunGauges}).
  */
 @ApplicationScoped
 public class RunService implements RunObserver {
@@ -34,6 +37,9 @@ public class RunService implements RunObserver {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    TrainerConfig config;
 
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LAST_RETRY = Duration.ofMinutes(1);
@@ -56,7 +62,7 @@ public class RunService implements RunObserver {
         completed = registry.counter("trainer.runs.completed");
         registry.gauge("trainer.runs.active", active);
         registry.gauge("trainer.examples.per.second", examplesPerSecond, AtomicReference::get);
-        executor = components.executor(this);
+        executor = components.executor(RunObserver.all(this, new RunGauges(registry, config.metrics().maxRuns())));
     }
 
     /**
