@@ -3,8 +3,8 @@ package io.ptuning.contract;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * Data of a {@code io.ptuning.run.status} event: a run started, resumed, completed or failed (with the
- * reason a person can act on).
+ * Data of a {@code io.ptuning.run.status} event: a run started, resumed, completed, failed (with the
+ * reason a person can act on) or was cancelled (with who or which rule cancelled it).
  */
 public record RunStatus(
         @JsonProperty("run_id") String runId,
@@ -17,6 +17,8 @@ public record RunStatus(
         STARTED,
         RESUMED,
         COMPLETED,
-        FAILED
+        FAILED,
+        /** Stopped for good at its step by a {@link RunControl} (a person, or a sweep's early-stopping rule). */
+        CANCELLED
     }
 }

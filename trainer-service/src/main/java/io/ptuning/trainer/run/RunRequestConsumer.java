@@ -3,7 +3,11 @@ package io.ptuning.trainer.run;
 import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RecordDecodingException;
 import io.ptuning.contract.RunRequest;
+import io.ptuning.contract.SweepRequest;
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.RecordTypeHeader;
+import io.ptuning.trainer.sweep.SweepPublisher;
+import io.ptuning.trainer.sweep.SweepService;
 import io.ptuning.trainer.batches.DeadLetterPublisher;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -19,7 +23,9 @@ import org.jboss.logging.Logger;
  * Takes run requests from {@code ptuning.runs} as a member of the consumer group {@code ptuning-trainers}: each
  * request goes to one trainer, so more pods take more runs. A request is acknowledged (its offset committed) only
  * once its run completed or failed; a trainer killed or stopped mid-run leaves it unacknowledged, and the group
- * redelivers it to the next trainer, which resumes the run from its committed state.
+ * redelivers it to the next trainer, which resumes the run from its committed state. The topic carries other records
+ * too, told apart by their {@code ptuning.record} header: a sweep request is expanded into runs here; run controls and
+ * accepted sweeps are acknowledged and left to their readers.
  */
 @ApplicationScoped
 public class RunRequestConsumer {
@@ -32,12 +38,37 @@ public class RunRequestConsumer {
     @Inject
     DeadLetterPublisher deadLetters;
 
+    @Inject
+    SweepService sweeps;
+
     @Incoming("runs")
     @Blocking(ordered = true)
     public CompletionStage<Void> consume(Message<byte[]> message) {
         IncomingKafkaRecordMetadata<?, ?> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
         String location = kafka == null ? Topics.RUNS
                 : RecordDecodingException.location(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
+        String type = kafka == null ? RunRequest.RECORD_TYPE
+                : RecordTypeHeader.read(kafka.getHeaders()).orElse(RunRequest.RECORD_TYPE);
+        switch (type) {
+            case RunRequest.RECORD_TYPE -> {
+                // trained below
+            }
+            case SweepRequest.REQUEST_RECORD_TYPE -> {
+                try {
+                    sweeps.publish(JsonRecords.decode(message.getPayload(), SweepRequest.class, location));
+                } catch (RecordDecodingException | IllegalArgumentException | SweepPublisher.SweepConflictException e) {
+                    LOG.warnf("sweep request at %s refused: %s", location, e.getMessage());
+                    deadLetters.send(Topics.RUNS, kafka.getPartition(), kafka.getOffset(),
+                            kafka.getKey() == null ? null : kafka.getKey().toString(), message.getPayload(),
+                            e.getMessage(), null);
+                }
+                return message.ack();
+            }
+            default -> {
+                // run controls (every trainer reads them: CancelWatch), accepted sweeps (for the evaluator)
+                return message.ack();
+            }
+        }
         RunRequest request;
         try {
             request = JsonRecords.decode(message.getPayload(), RunRequest.class, location);
@@ -49,7 +80,7 @@ public class RunRequestConsumer {
             return message.ack();
         }
         RunOutcome outcome = runs.run(request);
-        if (outcome.finished()) {
+        if (outcome.acknowledge()) {
             return message.ack();
         }
         LOG.infof("run %s %s at step %d: its request stays unacknowledged", request.runId(),
