@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +39,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Two trainer processes in the consumer group {@code ptuning-trainers} on one real broker, with the tiny random BERT:
- * they share runs, a trainer killed with SIGKILL has its run resumed by the other, and two trainers that claim the
- * same run leave one sequence of checkpoints. Every run ends with the checkpoints of the same request trained alone,
- * byte for byte.
+ * they share runs and sweeps, a trainer killed with SIGKILL has its run resumed by the other, two trainers that claim
+ * the same run leave one sequence of checkpoints, and a cancelled run stays cancelled across restarts. Every run ends
+ * with the checkpoints of the same request trained alone, byte for byte.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainerGroupTest {
@@ -49,6 +50,7 @@ class TrainerGroupTest {
     static final int STEPS = 600;
     static final int CHECKPOINT_EVERY = 50;
     static final long PAST_A_FEW_CHECKPOINTS = 130;
+    static final int SWEEP_STEPS = 200;
 
     private EmbeddedKafka kafka;
     private TopicRecords records;
@@ -135,6 +137,78 @@ class TrainerGroupTest {
                 .containsExactly(RunStatus.State.STARTED, RunStatus.State.RESUMED, RunStatus.State.COMPLETED);
         assertThat(first.logTail(400)).contains("was taken over by another trainer");
         assertSameCheckpointsAsAlone(claimed.runId());
+    }
+
+    @Test
+    void aCancelledRunStopsAtItsNextStepAndIsNotResumedAfterTheTrainersRestart() throws Exception {
+        List<ServiceProcess> both = trainers.ensure(2);
+        RunRequest cancelled = request("cancelled");
+        int partition = send(cancelled).partition();
+        ServiceProcess training = trainers.awaitExecuting(cancelled.runId(), Duration.ofMinutes(1));
+        awaitStep(cancelled.runId(), PAST_A_FEW_CHECKPOINTS);
+        ServiceProcess other = both.get(0) == training ? both.get(1) : both.get(0);
+
+        other.post("/runs/" + cancelled.runId() + "/cancel?reason=enough", "", Duration.ofSeconds(30));
+        RunStatus end = records.awaitEnd(cancelled.runId(), Duration.ofMinutes(1));
+
+        assertThat(end.state()).isEqualTo(RunStatus.State.CANCELLED);
+        assertThat(end.reason()).isEqualTo("enough");
+        List<TrainStep> steps = records.steps(cancelled.runId());
+        assertThat(steps.get(steps.size() - 1).step()).as("no step after the one where the cancel was seen")
+                .isEqualTo(end.step());
+        List<Long> checkpointed = steps(records.checkpoints(cancelled.runId()));
+
+        for (ServiceProcess trainer : both) {
+            trainer.kill();
+        }
+        trainers.ensure(2);
+        RunRequest behind = request("behind-cancelled").withBudget(CHECKPOINT_EVERY, CHECKPOINT_EVERY);
+        send(behind, partition); // handled after anything still pending on the cancelled run's partition
+        assertThat(records.awaitEnd(behind.runId(), Duration.ofMinutes(2)).state()).isEqualTo(RunStatus.State.COMPLETED);
+
+        assertThat(records.statuses(cancelled.runId())).extracting(RunStatus::state)
+                .containsExactly(RunStatus.State.STARTED, RunStatus.State.CANCELLED);
+        assertThat(records.steps(cancelled.runId())).hasSameSizeAs(steps);
+        assertThat(steps(records.checkpoints(cancelled.runId()))).isEqualTo(checkpointed);
+    }
+
+    @Test
+    void aSweepOfFourRunsOnTwoTrainersEndsWithTheCheckpointsOfEachRunTrainedAlone() throws Exception {
+        List<ServiceProcess> both = trainers.ensure(2);
+        String sweep = """
+                {"sweep_id": "four", "grid": {"lr": ["0.05", "0.1"], "seed": ["1", "2"]},
+                 "base": {"preset": "ptv2", "overrides": {"psl": "4"}, "base_model": "%s", "batch_topic": "%s",
+                          "dataset_version": "%s", "checkpoint_every_steps": %d, "max_steps": %d, "device": "cpu"}}"""
+                .formatted(MODEL, train.path("topic").asText(), train.path("datasetVersion").asText(),
+                        CHECKPOINT_EVERY, SWEEP_STEPS);
+
+        JsonNode published = new ObjectMapper().readTree(both.get(0).post("/sweeps", sweep, Duration.ofSeconds(30)));
+        List<String> runIds = new ArrayList<>();
+        published.path("created").forEach(id -> runIds.add(id.asText()));
+        assertThat(runIds).containsExactly("four--lr-0_05--seed-1", "four--lr-0_05--seed-2", "four--lr-0_1--seed-1",
+                "four--lr-0_1--seed-2");
+        for (String runId : runIds) {
+            RunStatus end = records.awaitEnd(runId, Duration.ofMinutes(3));
+            assertThat(end.state()).as(runId + ": " + end.reason()).isEqualTo(RunStatus.State.COMPLETED);
+        }
+
+        for (ServiceProcess trainer : both) {
+            assertThat(runIds).as("runs trained by %s", trainer.baseUrl()).anyMatch(id -> knows(trainer, id));
+        }
+        for (String runId : runIds) {
+            String[] lr = runId.split("--lr-")[1].split("--seed-");
+            RunRequest alone = RunRequest.of("alone-" + runId.replace("--", "-"), "ptv2",
+                    Map.of("psl", "4", "lr", lr[0].replace('_', '.'), "seed", lr[1]), MODEL,
+                    train.path("topic").asText(), train.path("datasetVersion").asText())
+                    .withBudget(CHECKPOINT_EVERY, SWEEP_STEPS).withDevice("cpu");
+            send(alone); // one at a time: nothing else trains meanwhile
+            assertThat(records.awaitEnd(alone.runId(), Duration.ofMinutes(3)).state()).isEqualTo(RunStatus.State.COMPLETED);
+            List<SafetensorsFile> sweepRun = records.checkpoints(runId);
+            List<SafetensorsFile> aloneRun = records.checkpoints(alone.runId());
+            assertThat(metadata(sweepRun.get(sweepRun.size() - 1)).last()).isTrue();
+            assertThat(withoutRunId(sweepRun.get(sweepRun.size() - 1))).as(runId)
+                    .isEqualTo(withoutRunId(aloneRun.get(aloneRun.size() - 1)));
+        }
     }
 
     /** Checkpoint steps strictly increase (no step twice, none interleaved) and every one equals the run alone's. */
