@@ -12,6 +12,7 @@ import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.SweepRequest;
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.DeadLetterHeaders;
 import io.ptuning.contract.kafka.RecordTypeHeader;
 import io.ptuning.kafka.embedded.SharedKafka;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -129,6 +130,37 @@ class SweepOverRestTest {
 
         assertThat(RunRecords.awaitEnd("onkafka--seed-4").state()).isEqualTo(RunStatus.State.COMPLETED);
         assertThat(runRequests("onkafka")).extracting(RunRequest::runId).containsExactly("onkafka--seed-3", "onkafka--seed-4");
+    }
+
+    @Test
+    void aRefusedSweepRequestRecordGoesToTheDeadLetterTopicWithTheReason() throws Exception {
+        SweepRequest sweep = JsonRecords.decode(sweep("badkafka", "{\"lrr\": [\"1\"]}").getBytes(), SweepRequest.class,
+                "test");
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RUNS, sweep.sweepId(), JsonRecords.encode(sweep));
+        record.headers().add(RecordTypeHeader.of(SweepRequest.REQUEST_RECORD_TYPE));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", SharedKafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(record).get();
+        }
+
+        ConsumerRecord<String, byte[]> dead = BatchTopics.read(Topics.deadLetter(Topics.RUNS), "badkafka", 1).get(0);
+        assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value()))
+                .contains("run badkafka--lrr-1 of the sweep: unknown hyper-parameter 'lrr'");
+        assertThat(runRequests("badkafka")).isEmpty();
+    }
+
+    @Test
+    void cancellingASweepCancelsEveryRunOfIt() {
+        given().contentType(ContentType.JSON).body(sweep("stopall", "{\"seed\": [\"1\", \"2\"]}")
+                .replace("\"epochs\": \"1\"", "\"epochs\": \"2000\"")).post("/sweeps").then().statusCode(201);
+
+        given().post("/sweeps/stopall/cancel").then().statusCode(202).body("sweepId", equalTo("stopall"));
+
+        for (String run : List.of("stopall--seed-1", "stopall--seed-2")) {
+            RunStatus end = RunRecords.awaitEnd(run);
+            assertThat(end.state()).as(run).isEqualTo(RunStatus.State.CANCELLED);
+            assertThat(end.reason()).isEqualTo("sweep cancelled over REST");
+        }
     }
 
     /** The run requests of {@code sweepId} on ptuning.runs, in offset order per partition. */
