@@ -28,7 +28,7 @@ public class CancelRunResource {
     @POST
     public Response cancel(@PathParam("id") String runId, @QueryParam("reason") String reason)
             throws InterruptedException {
-        return RunControlResource.publish(components, RunControl.cancelRun(runId,
+        return RunControlPublisher.publish(components, RunControl.cancelRun(runId,
                 reason == null || reason.isBlank() ? "cancelled over REST" : reason));
     }
 

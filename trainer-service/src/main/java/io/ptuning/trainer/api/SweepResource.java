@@ -51,7 +51,7 @@ public class SweepResource {
     @Path("/{id}/cancel")
     public Response cancel(@PathParam("id") String sweepId, @QueryParam("reason") String reason)
             throws InterruptedException {
-        return RunControlResource.publish(components, RunControl.cancelSweep(sweepId,
+        return RunControlPublisher.publish(components, RunControl.cancelSweep(sweepId,
                 reason == null || reason.isBlank() ? "sweep cancelled over REST" : reason));
     }
 

@@ -11,10 +11,10 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
-/** Publishes run controls to {@code ptuning.runs}, where every trainer reads them. */
-final class RunControlResource {
+/** Publishes a run control to {@code ptuning.runs}, where every trainer reads it, for the cancel endpoints. */
+final class RunControlPublisher {
 
-    private RunControlResource() {}
+    private RunControlPublisher() {}
 
     /** Answers 202 with where the control landed, or 503 when Kafka does not take it. */
     static Response publish(TrainerComponents components, RunControl control) throws InterruptedException {
