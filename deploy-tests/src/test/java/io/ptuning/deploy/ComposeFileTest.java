@@ -116,10 +116,22 @@ class ComposeFileTest {
         SERVICE_PORTS.forEach((name, port) -> {
             Map<String, Object> service = map(services, name);
             assertThat(healthCommand(service)).as(name).contains("http://localhost:" + port + "/q/health/ready");
-            assertThat(stringList(service, "ports")).as(name).contains("${PTUNING_BIND_ADDRESS:-127.0.0.1}:" + port + ":" + port);
+            String bind = "${PTUNING_BIND_ADDRESS:-127.0.0.1}:";
+            // The trainer scales (--scale trainer-service=3): Docker picks each replica's host port.
+            assertThat(stringList(service, "ports")).as(name)
+                    .contains(name.equals("trainer-service") ? bind + ":" + port : bind + port + ":" + port);
             PipelineRepository.applicationProperties(name).map(p -> p.getProperty("quarkus.http.port"))
                     .ifPresent(configured -> assertThat(Integer.parseInt(configured)).as("%s quarkus.http.port", name).isEqualTo(port));
         });
+    }
+
+    @Test
+    void theTrainerScalesWithoutAFixedContainerNameOrHostPort() {
+        Map<String, Object> trainer = map(services, "trainer-service");
+
+        assertThat(trainer).as("--scale trainer-service=3 needs a name per container").doesNotContainKey("container_name");
+        assertThat(stringList(trainer, "ports")).as("a free host port per container").allSatisfy(port ->
+                assertThat(port).doesNotContain(":"));
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -56,7 +57,9 @@ class KubernetesManifestsTest {
             "Deployment", Deployment.class, "Service", Service.class, "ConfigMap", ConfigMap.class,
             "PersistentVolumeClaim", PersistentVolumeClaim.class, "Kafka", Kafka.class,
             "KafkaNodePool", KafkaNodePool.class, "KafkaTopic", KafkaTopic.class, "KafkaUser", KafkaUser.class,
-            "NetworkPolicy", NetworkPolicy.class);
+            "NetworkPolicy", NetworkPolicy.class,
+            // KEDA publishes no Java model: its resources are checked field by field as generic resources.
+            "ScaledObject", GenericKubernetesResource.class, "TriggerAuthentication", GenericKubernetesResource.class);
     private static final List<String> SERVICES = List.of("tokenizer-service", "trainer-service", "evaluator-service");
 
     private static List<HasMetadata> base;
@@ -273,6 +276,54 @@ class KubernetesManifestsTest {
         SERVICE_PORTS.keySet().forEach(service -> PipelineRepository.applicationProperties(service).ifPresent(props ->
                 assertThat(topics.keySet()).as("topics named in %s/application.properties", service)
                         .containsAll(PipelineRepository.configuredTopics(props))));
+    }
+
+    @Test
+    void kedaScalesTheTrainersOnTheLagOfTheirConsumerGroupUpToThePartitionsOfTheRunsTopic() {
+        Deployment trainer = deployment(base, "trainer-service");
+        assertThat(trainer.getSpec().getReplicas()).as("replicas are KEDA's to set").isNull();
+        GenericKubernetesResource scaled = named(base, GenericKubernetesResource.class, "trainer-service");
+        assertThat(scaled.getKind()).isEqualTo("ScaledObject");
+        assertThat(scaled.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
+        Map<String, Object> spec = scaled.get("spec");
+        assertThat(scaled.<String>get("spec", "scaleTargetRef", "name")).isEqualTo(trainer.getMetadata().getName());
+        KafkaTopic runs = all(base, KafkaTopic.class).stream()
+                .filter(t -> t.getSpec().getTopicName().equals(io.ptuning.contract.Topics.RUNS)).findFirst().orElseThrow();
+        assertThat(spec.get("maxReplicaCount")).as("a trainer beyond the partitions of ptuning.runs gets no run")
+                .isEqualTo(runs.getSpec().getPartitions());
+        assertThat(spec.get("minReplicaCount")).isEqualTo(1);
+
+        List<Map<String, Object>> triggers = scaled.get("spec", "triggers");
+        assertThat(triggers).singleElement().satisfies(trigger -> {
+            assertThat(trigger.get("type")).isEqualTo("kafka");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metadata = (Map<String, Object>) trigger.get("metadata");
+            java.util.Properties props = PipelineRepository.applicationProperties("trainer-service").orElseThrow();
+            assertThat(metadata).containsEntry("consumerGroup", props.getProperty("mp.messaging.incoming.runs.group.id"))
+                    .containsEntry("topic", props.getProperty("mp.messaging.incoming.runs.topic"))
+                    .containsEntry("bootstrapServers", named(base, ConfigMap.class, "pipeline-config").getData()
+                            .get("KAFKA_BOOTSTRAP_SERVERS"))
+                    .containsEntry("sasl", "scram_sha512")
+                    .containsEntry("lagThreshold", "1");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> auth = (Map<String, Object>) trigger.get("authenticationRef");
+            GenericKubernetesResource authentication = named(base, GenericKubernetesResource.class,
+                    String.valueOf(auth.get("name")));
+            assertThat(authentication.getKind()).isEqualTo("TriggerAuthentication");
+            List<Map<String, Object>> secrets = authentication.get("spec", "secretTargetRef");
+            assertThat(secrets).singleElement().satisfies(secret -> assertThat(secret)
+                    .containsEntry("parameter", "password").containsEntry("name", "trainer-service")
+                    .containsEntry("key", "password"));
+            List<Map<String, Object>> env = authentication.get("spec", "env");
+            assertThat(env).singleElement().satisfies(variable -> {
+                assertThat(variable).containsEntry("parameter", "username").containsEntry("containerName", "trainer-service");
+                assertThat(container(trainer).getEnv()).anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo(variable.get("name"));
+                    assertThat(e.getValue()).as("the trainer's KafkaUser").isEqualTo("trainer-service");
+                });
+            });
+        });
+        assertThat(all(base, KafkaUser.class)).anySatisfy(u -> assertThat(u.getMetadata().getName()).isEqualTo("trainer-service"));
     }
 
     @Test

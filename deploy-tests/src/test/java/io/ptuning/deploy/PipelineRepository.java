@@ -101,7 +101,8 @@ final class PipelineRepository {
     /**
      * Topic names a service's configuration names: values of properties whose key ends in {@code topic} or
      * {@code topics} (SmallRye channels {@code mp.messaging.*.topic}, {@code trainer.*-topic}...), split on commas,
-     * leaving out values that are expressions ({@code ${...}}) or patterns.
+     * leaving out values that are expressions ({@code ${...}}) or patterns, and Kafka's switch
+     * {@code allow.auto.create.topics}.
      */
     static Set<String> configuredTopics(Properties props) {
         Set<String> topics = new TreeSet<>();
@@ -111,7 +112,7 @@ final class PipelineRepository {
                 continue;
             }
             String lower = bare.toLowerCase();
-            if (lower.endsWith("topic") || lower.endsWith("topics")) {
+            if ((lower.endsWith("topic") || lower.endsWith("topics")) && !lower.endsWith("auto.create.topics")) {
                 for (String value : props.getProperty(key).split(",")) {
                     String topic = value.trim();
                     if (!topic.isEmpty() && !topic.contains("${") && !topic.contains("*")) {

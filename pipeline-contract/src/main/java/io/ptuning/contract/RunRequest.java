@@ -42,6 +42,8 @@ public record RunRequest(
         @JsonProperty("matmul_precision") @JsonInclude(JsonInclude.Include.NON_NULL) String matmulPrecision) {
 
     public static final int SCHEMA_VERSION = 1;
+    /** Its {@code ptuning.record} header on {@code ptuning.runs}; a record without that header is a run request too. */
+    public static final String RECORD_TYPE = "run_request";
     public static final List<String> MATMUL_PRECISIONS = List.of("float32", "bfloat16");
 
     public RunRequest {

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Data of a {@code io.ptuning.run.status} event: a run started, resumed, completed or failed (with the
- * reason a person can act on).
+ * Data of a {@code io.ptuning.run.status} event: a run started, resumed, completed, failed (with the
+ * reason a person can act on) or was cancelled (with who or which rule cancelled it).
  *
  * @param params the run's resolved hyper-parameters by name (the preset with its overrides applied, plus
  *     {@code preset} and {@code base_model}), sent with {@code STARTED} and {@code RESUMED} for dashboards; empty
@@ -25,7 +25,9 @@ public record RunStatus(
         STARTED,
         RESUMED,
         COMPLETED,
-        FAILED
+        FAILED,
+        /** Stopped for good at its step by a {@link RunControl} (a person, or a sweep's early-stopping rule). */
+        CANCELLED
     }
 
     public RunStatus {

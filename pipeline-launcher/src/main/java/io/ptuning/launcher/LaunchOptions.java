@@ -3,6 +3,7 @@ package io.ptuning.launcher;
 import io.ptuning.contract.RunRequest;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,10 @@ import java.util.Map;
  * @param kafka an existing cluster's bootstrap servers, or null to start an embedded broker
  * @param matmulPrecision {@code float32} or {@code bfloat16}: the trainer and evaluator run at it, and the run request
  *     is pinned to it
+ * @param sweep {@code --sweep key=v1,v2} (repeatable): a grid; empty for one run. With a grid, {@code runId} is the
+ *     sweep id
+ * @param trainers trainer processes in the consumer group (ports from {@code trainerPort} up)
+ * @param medianStoppingAfter the sweep's median stopping rule after that many evaluations; 0: off
  */
 record LaunchOptions(
         Path sst2,
@@ -32,7 +37,10 @@ record LaunchOptions(
         int trainerPort,
         int evaluatorPort,
         String runId,
-        String matmulPrecision) {
+        String matmulPrecision,
+        Map<String, List<String>> sweep,
+        int trainers,
+        int medianStoppingAfter) {
 
     /** The recipe that did best in two epochs among those measured (BENCHMARKS.md, "Prefix tuning MiniLM"). */
     static final Map<String, String> DEFAULT_OVERRIDES = Map.of("epochs", "2", "lr", "0.02", "prefix_dropout", "0",
@@ -53,6 +61,11 @@ record LaunchOptions(
               --ports T,R,E         HTTP ports of tokenizer, trainer, evaluator (default 8081,8082,8080)
               --matmul-precision P  float32 (default: exact products on every CPU) | bfloat16 (opt-in: bfloat16
                                     inside oneDNN on CPUs with AMX, TF32 on CUDA)
+              --sweep KEY=V1,V2     a sweep instead of one run (repeatable: every combination is a run), e.g.
+                                    --sweep lr=0.01,0.02 --sweep seed=1,2; --run-id is then the sweep id
+              --trainers N          trainer processes sharing the runs (default 1; ports from the trainer's up)
+              --median-stopping-after K  stop a sweep's run whose best accuracy after K evaluations is below the
+                                    median of the others at the same step (default 0: off)
             environment: KAFKA_BOOTSTRAP_SERVERS uses an existing cluster instead of the embedded broker;
                          PTUNING_MODEL_CACHE moves the model cache (default ~/.cache/ptuning/models);
                          SST2_DIR is the default of --sst2; PTUNING_DATA_CACHE moves the data cache (default
@@ -63,6 +76,7 @@ record LaunchOptions(
     static LaunchOptions parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> overrides = new LinkedHashMap<>();
+        Map<String, List<String>> sweep = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--help") || name.equals("-h")) {
@@ -78,6 +92,14 @@ record LaunchOptions(
                     throw new UsageException("--set takes KEY=VALUE, got '" + value + "'");
                 }
                 overrides.put(value.substring(0, eq), value.substring(eq + 1));
+            } else if (name.equals("--sweep")) {
+                int eq = value.indexOf('=');
+                if (eq < 1 || eq == value.length() - 1) {
+                    throw new UsageException("--sweep takes KEY=V1,V2,..., got '" + value + "'");
+                }
+                if (sweep.put(value.substring(0, eq), List.of(value.substring(eq + 1).split(","))) != null) {
+                    throw new UsageException("--sweep names " + value.substring(0, eq) + " twice");
+                }
             } else {
                 values.put(name.substring(2), value);
             }
@@ -104,14 +126,32 @@ record LaunchOptions(
                 Integer.parseInt(ports[0].trim()),
                 Integer.parseInt(ports[1].trim()),
                 Integer.parseInt(ports[2].trim()),
-                values.getOrDefault("run-id", "run-" + System.currentTimeMillis() / 1000),
-                matmulPrecision(values.get("matmul-precision")));
+                values.getOrDefault("run-id", (sweep.isEmpty() ? "run-" : "sweep-") + System.currentTimeMillis() / 1000),
+                matmulPrecision(values.get("matmul-precision")),
+                sweep,
+                positive("trainers", values.getOrDefault("trainers", "1"), 1),
+                positive("median-stopping-after", values.getOrDefault("median-stopping-after", "0"), 0));
         values.keySet().removeAll(java.util.List.of("sst2", "work", "repository", "model", "preset", "max-steps",
-                "checkpoint-every", "ports", "run-id", "matmul-precision"));
+                "checkpoint-every", "ports", "run-id", "matmul-precision", "trainers", "median-stopping-after"));
+        if (options.medianStoppingAfter() > 0 && sweep.isEmpty()) {
+            throw new UsageException("--median-stopping-after compares the runs of a sweep: add --sweep KEY=V1,V2");
+        }
         if (!values.isEmpty()) {
             throw new UsageException("unknown option(s): " + values.keySet());
         }
         return options;
+    }
+
+    private static int positive(String option, String value, int least) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= least) {
+                return n;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new UsageException("--" + option + " takes a whole number >= " + least + ", got '" + value + "'");
     }
 
     private static String matmulPrecision(String option) {

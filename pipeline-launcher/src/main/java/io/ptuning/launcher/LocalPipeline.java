@@ -74,6 +74,11 @@ public final class LocalPipeline {
         LocalPipeline pipeline = new LocalPipeline(options, System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(pipeline::stopAll, "pipeline-shutdown"));
         try {
+            if (!options.sweep().isEmpty()) {
+                SweepFollower.SweepReport sweep = pipeline.runSweep();
+                sweep.print(System.out);
+                System.exit(sweep.allEndedWell() ? 0 : 1);
+            }
             Report report = pipeline.run();
             report.print(System.out);
             System.exit(report.status().state() == RunStatus.State.COMPLETED ? 0 : 1);
@@ -86,9 +91,16 @@ public final class LocalPipeline {
         }
     }
 
-    /** Runs the pipeline end to end and returns the report; stops nothing (see {@link #stopAll}). */
-    Report run() throws Exception {
-        long start = System.nanoTime();
+    /**
+     * The running services, once SST-2 is published.
+     *
+     * @param launcherClient how the launcher logs in to the broker (bootstrap servers and, embedded, its SCRAM user)
+     */
+    private record Started(String bootstrap, Map<String, Object> launcherClient, Path sst2,
+            List<ServiceProcess> trainers, ServiceProcess evaluator, JsonNode train) {}
+
+    /** Starts the broker and the services and publishes SST-2: what a run and a sweep both need. */
+    private Started start() throws Exception {
         Path sst2 = sst2();
         String bootstrap = startKafka();
         Map<String, Object> launcherClient = kafkaUsers == null ? Map.of("bootstrap.servers", bootstrap)
@@ -101,10 +113,17 @@ public final class LocalPipeline {
                 "ptuning.model.cache", ModelCache.configuredRoot().toString());
         Map<String, String> computing = with(common, "ptuning.matmul.precision", options.matmulPrecision());
         ServiceProcess tokenizer = service("tokenizer-service", options.tokenizerPort(), "1g", with(common,
-                "tokenizer.dataset.dir", sst2.toString(), "tokenizer.model", options.model()));
-        ServiceProcess trainer = service("trainer-service", options.trainerPort(), "4g", computing);
-        ServiceProcess evaluator = service("evaluator-service", options.evaluatorPort(), "4g", computing);
-        for (ServiceProcess service : List.of(tokenizer, trainer, evaluator)) {
+                "tokenizer.dataset.dir", sst2.toString(), "tokenizer.model", options.model()), "");
+        List<ServiceProcess> trainers = new ArrayList<>();
+        for (int i = 0; i < options.trainers(); i++) {
+            trainers.add(service("trainer-service", options.trainerPort() + i, "4g", computing,
+                    i == 0 ? "" : "trainer-" + (i + 1)));
+        }
+        ServiceProcess evaluator = service("evaluator-service", options.evaluatorPort(), "4g", computing, "");
+        List<ServiceProcess> all = new ArrayList<>(trainers);
+        all.add(0, tokenizer);
+        all.add(evaluator);
+        for (ServiceProcess service : all) {
             service.awaitReady(Duration.ofMinutes(3));
         }
         phase("services", "ready; dashboard: " + evaluator.baseUrl() + "/ (user " + credentials().user()
@@ -119,6 +138,19 @@ public final class LocalPipeline {
                     100 * split.path("paddingRatio").asDouble(), split.path("status").asText().toLowerCase(),
                     split.path("rowsPerSecond").asDouble());
         }
+        return new Started(bootstrap, launcherClient, sst2, trainers, evaluator, train);
+    }
+
+    /** Runs the pipeline end to end and returns the report; stops nothing (see {@link #stopAll}). */
+    Report run() throws Exception {
+        long start = System.nanoTime();
+        Started services = start();
+        String bootstrap = services.bootstrap();
+        Map<String, Object> launcherClient = services.launcherClient();
+        JsonNode train = services.train();
+        ServiceProcess evaluator = services.evaluator();
+        List<ServiceProcess> watched = new ArrayList<>(services.trainers());
+        watched.add(evaluator);
 
         RunRequest request = RunRequest.of(options.runId(), options.preset(), options.overrides(), options.model(),
                 train.path("topic").asText(), train.path("datasetVersion").asText())
@@ -130,7 +162,7 @@ public final class LocalPipeline {
 
         try (RunFollower follower = new RunFollower(launcherClient, request.runId(), out)) {
             follower.follow(Duration.ofHours(12), () -> {
-                for (ServiceProcess service : List.of(trainer, evaluator)) {
+                for (ServiceProcess service : watched) {
                     if (!service.isAlive()) {
                         throw new IllegalStateException(service.name() + " stopped; its log ends with:\n"
                                 + service.logTail(30));
@@ -142,12 +174,50 @@ public final class LocalPipeline {
             if (follower.finalStatus().state() == RunStatus.State.COMPLETED && follower.best() != null) {
                 phase("serving", "dev sentences through POST /api/predict, " + PredictProbe.SENTENCES_PER_REQUEST
                         + " per request");
-                predict = PredictProbe.measure(evaluator, request.runId(), sst2.resolve("dev.tsv"));
+                predict = PredictProbe.measure(evaluator, request.runId(), services.sst2().resolve("dev.tsv"));
             }
             return new Report(request, follower.finalStatus(), follower.evaluations(), follower.best(),
                     follower.stepsDone(), follower.trainingSeconds(), follower.meanExamplesPerSecond(),
                     totalSeconds, predict, evaluator.baseUrl() + "/", bootstrap, launcherClient);
         }
+    }
+
+    /**
+     * Runs a sweep ({@code --sweep}) over {@code --trainers} trainer processes: the trainer expands it into runs, the
+     * group shares them, and the evaluator's leaderboard is read once every run has ended and its last checkpoint is
+     * scored. Stops nothing (see {@link #stopAll}).
+     */
+    SweepFollower.SweepReport runSweep() throws Exception {
+        long start = System.nanoTime();
+        Started services = start();
+        JsonNode train = services.train();
+        Map<String, Object> base = new java.util.LinkedHashMap<>();
+        base.put("preset", options.preset());
+        base.put("overrides", options.overrides());
+        base.put("base_model", options.model());
+        base.put("batch_topic", train.path("topic").asText());
+        base.put("dataset_version", train.path("datasetVersion").asText());
+        base.put("checkpoint_every_steps", options.checkpointEvery());
+        base.put("max_steps", options.maxSteps());
+        base.put("matmul_precision", options.matmulPrecision());
+        Map<String, Object> sweep = Map.of("sweep_id", options.runId(), "base", base, "grid", options.sweep(),
+                "median_stopping_after", options.medianStoppingAfter());
+        JsonNode accepted = JSON.readTree(services.trainers().get(0).post("/sweeps", JSON.writeValueAsString(sweep),
+                Duration.ofMinutes(1)));
+        phase("sweep", "sweep " + options.runId() + ": " + accepted.path("created").size() + " runs over "
+                + options.trainers() + " trainer(s): " + options.sweep() + " on " + options.preset() + " "
+                + options.overrides() + ", " + (options.maxSteps() > 0 ? options.maxSteps() + " steps" : "all epochs"));
+        List<ServiceProcess> watched = new ArrayList<>(services.trainers());
+        watched.add(services.evaluator());
+        SweepFollower follower = new SweepFollower(services.evaluator(), options.runId(), out);
+        return follower.follow(Duration.ofHours(48), () -> {
+            for (ServiceProcess service : watched) {
+                if (!service.isAlive()) {
+                    throw new IllegalStateException(service.name() + " stopped; its log ends with:\n"
+                            + service.logTail(30));
+                }
+            }
+        }, options.trainers(), start);
     }
 
     /** {@code --sst2}, else SST2_DIR, the data cache or a download into it (its progress bar on stderr). */
@@ -183,13 +253,15 @@ public final class LocalPipeline {
         return credentials;
     }
 
-    private ServiceProcess service(String name, int port, String heap, Map<String, String> properties) {
+    /** {@code logFolder}: below the work's logs, for a second process of the same service; "" for the first. */
+    private ServiceProcess service(String name, int port, String heap, Map<String, String> properties,
+            String logFolder) {
+        Path logs = options.work().resolve("logs").resolve(logFolder);
         List<Path> kafkaLogin = kafkaUsers == null ? List.of() : List.of(kafkaUsers.serviceConfig(name));
-        ServiceProcess service = ServiceProcess.start(options.repository(), name, port, heap, properties,
-                options.work().resolve("logs"), credentials(), kafkaLogin);
+        ServiceProcess service = ServiceProcess.start(options.repository(), name, port, heap, properties, logs,
+                credentials(), kafkaLogin);
         started.add(service);
-        phase("services", "starting " + name + " on port " + port + " (log: " + options.work().resolve("logs")
-                .resolve(name + ".log") + ")");
+        phase("services", "starting " + name + " on port " + port + " (log: " + logs.resolve(name + ".log") + ")");
         return service;
     }
 

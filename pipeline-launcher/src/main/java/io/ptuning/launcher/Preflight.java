@@ -32,7 +32,11 @@ final class Preflight {
                 problems.add(jar + " is missing: build first with ./mvnw -q package -DskipTests");
             }
         }
-        for (int port : new int[] {options.tokenizerPort(), options.trainerPort(), options.evaluatorPort()}) {
+        List<Integer> ports = new ArrayList<>(List.of(options.tokenizerPort(), options.evaluatorPort()));
+        for (int i = 0; i < options.trainers(); i++) {
+            ports.add(options.trainerPort() + i); // --trainers N: one port each, from the trainer's up
+        }
+        for (int port : ports) {
             if (!portIsFree(port)) {
                 problems.add("port " + port + " is in use: stop what listens there or pass --ports T,R,E");
             }

@@ -118,6 +118,15 @@ final class ServiceProcess implements AutoCloseable {
         return response.body();
     }
 
+    /** GETs {@code path} with the launcher's credentials and returns the response whatever its status. */
+    HttpResponse<String> get(String path, Duration timeout) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .timeout(timeout)
+                .header("Authorization", credentials.basicAuthorization())
+                .GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + port;
     }

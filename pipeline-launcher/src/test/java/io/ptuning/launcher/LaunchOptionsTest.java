@@ -53,4 +53,29 @@ class LaunchOptionsTest {
         assertThatThrownBy(() -> LaunchOptions.parse(new String[] {"--epochs", "3"}))
                 .isInstanceOf(LaunchOptions.UsageException.class).hasMessageContaining("unknown option(s): [epochs]");
     }
+
+    @Test
+    void repeatedSweepOptionsMakeAGridOverSeveralTrainers() {
+        LaunchOptions options = LaunchOptions.parse(new String[] {"--sweep", "lr=0.01,0.02", "--sweep", "seed=1,2",
+            "--trainers", "2", "--run-id", "s1"});
+        assertThat(options.sweep()).containsExactly(
+                org.assertj.core.api.Assertions.entry("lr", java.util.List.of("0.01", "0.02")),
+                org.assertj.core.api.Assertions.entry("seed", java.util.List.of("1", "2")));
+        assertThat(options.trainers()).isEqualTo(2);
+        assertThat(options.runId()).isEqualTo("s1");
+        assertThat(LaunchOptions.parse(new String[] {}).sweep()).isEmpty();
+        assertThat(LaunchOptions.parse(new String[] {}).trainers()).isOne();
+    }
+
+    @Test
+    void badSweepOptionsAreUsageErrorsThatSayWhatToWrite() {
+        assertThatThrownBy(() -> LaunchOptions.parse(new String[] {"--sweep", "lr"}))
+                .isInstanceOf(LaunchOptions.UsageException.class).hasMessage("--sweep takes KEY=V1,V2,..., got 'lr'");
+        assertThatThrownBy(() -> LaunchOptions.parse(new String[] {"--sweep", "lr=1", "--sweep", "lr=2"}))
+                .isInstanceOf(LaunchOptions.UsageException.class).hasMessage("--sweep names lr twice");
+        assertThatThrownBy(() -> LaunchOptions.parse(new String[] {"--trainers", "0"}))
+                .isInstanceOf(LaunchOptions.UsageException.class).hasMessage("--trainers takes a whole number >= 1, got '0'");
+        assertThatThrownBy(() -> LaunchOptions.parse(new String[] {"--median-stopping-after", "2"}))
+                .isInstanceOf(LaunchOptions.UsageException.class).hasMessageContaining("add --sweep KEY=V1,V2");
+    }
 }

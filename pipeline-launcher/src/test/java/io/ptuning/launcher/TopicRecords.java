@@ -42,12 +42,13 @@ final class TopicRecords {
         return events(runId, MetricEvents.RUN_STATUS, RunStatus.class);
     }
 
-    /** Waits until the run announced that it completed or failed, and returns that status. */
+    /** Waits until the run announced that it completed, failed or was cancelled, and returns that status. */
     RunStatus awaitEnd(String runId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<RunStatus> end = statuses(runId).stream()
-                    .filter(s -> s.state() == RunStatus.State.COMPLETED || s.state() == RunStatus.State.FAILED)
+                    .filter(s -> s.state() == RunStatus.State.COMPLETED || s.state() == RunStatus.State.FAILED
+                            || s.state() == RunStatus.State.CANCELLED)
                     .findFirst();
             if (end.isPresent()) {
                 return end.get();

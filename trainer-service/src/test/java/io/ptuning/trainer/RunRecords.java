@@ -59,12 +59,13 @@ public final class RunRecords {
                 .toList();
     }
 
-    /** Waits (up to 120 s) until the run announced it completed or failed, and returns that status. */
+    /** Waits (up to 120 s) until the run announced it completed, failed or was cancelled, and returns that status. */
     public static RunStatus awaitEnd(String runId) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             Optional<RunStatus> end = statuses(runId).stream()
-                    .filter(s -> s.state() == RunStatus.State.COMPLETED || s.state() == RunStatus.State.FAILED)
+                    .filter(s -> s.state() == RunStatus.State.COMPLETED || s.state() == RunStatus.State.FAILED
+                            || s.state() == RunStatus.State.CANCELLED)
                     .findFirst();
             if (end.isPresent()) {
                 return end.get();

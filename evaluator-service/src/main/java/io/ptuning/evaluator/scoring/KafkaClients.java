@@ -4,6 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -34,6 +37,15 @@ public final class KafkaClients {
         props.put("max.partition.fetch.bytes", maxMessageBytes);
         props.put("fetch.max.bytes", Math.max(maxMessageBytes, 52_428_800));
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** An idempotent producer waiting for all replicas: run controls to {@code ptuning.runs}. */
+    public KafkaProducer<String, byte[]> producer(String clientId) {
+        Map<String, Object> props = new HashMap<>(connection);
+        props.put("client.id", clientId);
+        props.put("enable.idempotence", true);
+        props.put("acks", "all");
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     public Admin admin() {

@@ -64,7 +64,9 @@ public final class ServiceAcls {
     /**
      * The evaluator-service reads checkpoints (group {@code checkpointsGroup}), both metric topics (run history) and
      * the validation split, and writes evaluation metrics and the checkpoints' dead letters. It creates the metric
-     * topics when they are missing at start-up, the trainer's too, so that its history replay can begin.
+     * topics when they are missing at start-up, the trainer's too, so that its history replay can begin. It reads
+     * {@code ptuning.runs} without a group (the sweeps the trainers accepted, for the leaderboard) and writes the
+     * median stopping rule's cancels to it.
      */
     public static List<AclBinding> evaluator(String principal, String validationTopic, String checkpointsGroup) {
         Acls acls = new Acls(principal);
@@ -74,6 +76,7 @@ public final class ServiceAcls {
         acls.topic(Topics.EVAL_METRICS, AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE);
         acls.topic(validationTopic, AclOperation.READ);
         acls.topic(Topics.deadLetter(Topics.CHECKPOINTS), AclOperation.WRITE, AclOperation.CREATE);
+        acls.topic(Topics.RUNS, AclOperation.READ, AclOperation.WRITE);
         return acls.bindings();
     }
 

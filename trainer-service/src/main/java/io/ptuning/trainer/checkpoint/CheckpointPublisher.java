@@ -5,6 +5,7 @@ import io.ptuning.contract.kafka.RecordTypeHeader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 
 /**
@@ -28,8 +29,8 @@ public final class CheckpointPublisher implements AutoCloseable {
 
     /** Commits {@code state} and, unless null, the checkpoint record value, atomically. */
     public void commit(RunState state, byte[] checkpoint) {
-        producer.beginTransaction();
         try {
+            producer.beginTransaction();
             if (checkpoint != null) {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.CHECKPOINTS, runId, checkpoint);
                 record.headers().add(RecordTypeHeader.of("checkpoint"));
@@ -37,9 +38,11 @@ public final class CheckpointPublisher implements AutoCloseable {
             }
             producer.send(new ProducerRecord<>(stateTopic, runId, state.encode()));
             producer.commitTransaction();
-        } catch (ProducerFencedException e) {
-            throw new RunTakenOverException("run " + runId + " was taken over by another trainer (producer fenced)", e);
         } catch (KafkaException e) {
+            if (fenced(e)) {
+                throw new RunTakenOverException("run " + runId + " was taken over by another trainer (producer fenced"
+                        + " at step " + state.step() + "); this trainer stops it without committing", e);
+            }
             try {
                 producer.abortTransaction();
             } catch (KafkaException abortFailed) {
@@ -48,6 +51,20 @@ public final class CheckpointPublisher implements AutoCloseable {
             throw new IllegalStateException("committing step " + state.step() + " of run " + runId
                     + " failed and was rolled back: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Another producer with this run's transactional id ran {@code initTransactions()}: Kafka says so with
+     * {@link ProducerFencedException}, or, once the broker bumped the epoch, {@link InvalidProducerEpochException},
+     * possibly wrapped by the commit that met it.
+     */
+    static boolean fenced(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * <p>Encoded as one safetensors file: the model checkpoint's tensors under {@code model/}, the optimizer state's under
  * {@code optimizer/}, their metadata likewise prefixed, and this record's fields under {@code state.}.
  *
- * @param status {@code running} (training), {@code completed} or {@code failed}
+ * @param status {@code running} (training), {@code completed}, {@code failed} or {@code cancelled} (stopped for good by a
+ *     control record; never resumed)
  * @param matmulPrecision the matmul precision the run trains at ({@code bert-prompt}'s {@code MatmulPrecision});
  *     a resume at another would not be bit-identical. {@value CheckpointMetadata#UNRECORDED} in states written before
  *     it was recorded
@@ -40,6 +41,7 @@ public record RunState(
     public static final String RUNNING = "running";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
 
     private static final String MODEL = "model/";
     private static final String OPTIMIZER = "optimizer/";
@@ -54,6 +56,12 @@ public record RunState(
     public RunState failed(String why) {
         return new RunState(runId, requestFingerprint, FAILED, step, epoch, fromOffset, toOffset, matmulPrecision, why,
                 model, optimizer);
+    }
+
+    /** The same progress, stopped for good: a trainer that meets this state acknowledges the run without training. */
+    public RunState cancelled(String why) {
+        return new RunState(runId, requestFingerprint, CANCELLED, step, epoch, fromOffset, toOffset, matmulPrecision,
+                why, model, optimizer);
     }
 
     /** This run at a checkpoint: {@code stepsDone}, the trainable tensors and the optimizer state there. */
@@ -75,6 +83,10 @@ public record RunState(
 
     public boolean hasFailed() {
         return FAILED.equals(status);
+    }
+
+    public boolean isCancelled() {
+        return CANCELLED.equals(status);
     }
 
     public byte[] encode() {

@@ -23,17 +23,21 @@ final class CheckpointSink implements TrainingLoop.Listener {
     private final CheckpointPublisher publisher;
     private final RunObserver report;
     private final RunExecutor.Interruption interruption;
+    private final RunExecutor.Cancellation cancellation;
+    private RunState lastCommitted;
     private long lastStep = System.nanoTime();
     private long examples;
 
     CheckpointSink(RunPlan plan, PromptTunedBert model, PromptTrainer trainer, CheckpointPublisher publisher,
-            RunObserver report, RunExecutor.Interruption interruption) {
+            RunObserver report, RunExecutor.Interruption interruption, RunExecutor.Cancellation cancellation) {
         this.plan = plan;
         this.model = model;
         this.trainer = trainer;
         this.publisher = publisher;
         this.report = report;
         this.interruption = interruption;
+        this.cancellation = cancellation;
+        this.lastCommitted = plan.start();
     }
 
     @Override
@@ -47,6 +51,9 @@ final class CheckpointSink implements TrainingLoop.Listener {
         if (interruption.stopAfter(result.step() + 1) || Thread.currentThread().isInterrupted()) {
             throw new Interrupted();
         }
+        cancellation.reason(plan.runId()).ifPresent(reason -> {
+            throw new Cancelled(reason);
+        });
     }
 
     @Override
@@ -61,13 +68,26 @@ final class CheckpointSink implements TrainingLoop.Listener {
                 plan.loop().totalSteps(), last, plan.request().baseModel(), plan.request().batchTopic(), datasetVersion,
                 plan.tokenizerFingerprint(), start.matmulPrecision()).toMap());
         SafetensorsFile checkpoint = model.checkpoint(metadata);
-        publisher.commit(start.checkpointed(stepsDone, epoch + 1, last, checkpoint, trainer.optimizerState(Map.of())),
-                checkpoint.encode());
+        RunState state = start.checkpointed(stepsDone, epoch + 1, last, checkpoint, trainer.optimizerState(Map.of()));
+        publisher.commit(state, checkpoint.encode());
+        lastCommitted = state;
+    }
+
+    /** The run's state as last committed: the start, or the latest checkpoint of this execution. */
+    RunState lastCommitted() {
+        return lastCommitted;
     }
 
     /** Examples trained in this execution. */
     long examples() {
         return examples;
+    }
+
+    /** Unwinds the library's loop between steps: the run is cancelled, with this message as the reason. */
+    static final class Cancelled extends RuntimeException {
+        Cancelled(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     /** Unwinds the library's loop between steps without committing. */

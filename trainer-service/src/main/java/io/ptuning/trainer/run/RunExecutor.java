@@ -45,6 +45,14 @@ public final class RunExecutor {
         Interruption NEVER = steps -> false;
     }
 
+    /** Asked before a run starts and after every step: a reason stops the run for good there. */
+    @FunctionalInterface
+    public interface Cancellation {
+        Optional<String> reason(String runId);
+
+        Cancellation NONE = runId -> Optional.empty();
+    }
+
     private final KafkaClients kafka;
     private final RunPlanner planner;
     private final TrainerStateStore states;
@@ -59,6 +67,10 @@ public final class RunExecutor {
     }
 
     public RunOutcome execute(RunRequest request, Interruption interruption) {
+        return execute(request, interruption, Cancellation.NONE);
+    }
+
+    public RunOutcome execute(RunRequest request, Interruption interruption, Cancellation cancellation) {
         String runId = request.runId();
         String fingerprint = fingerprint(request);
         try (CheckpointPublisher publisher = new CheckpointPublisher(kafka.transactionalProducer(runId), runId,
@@ -67,6 +79,12 @@ public final class RunExecutor {
             Optional<RunOutcome> settled = committed.flatMap(state -> settled(request, fingerprint, state));
             if (settled.isPresent()) {
                 return settled.get();
+            }
+            Optional<String> cancelled = cancellation.reason(runId);
+            if (cancelled.isPresent()) {
+                RunState state = committed.orElseGet(() -> RunState.started(runId, fingerprint, request.fromOffset(),
+                        request.toOffset(), MatmulPrecision.inForce().precision().id()));
+                return cancel(request, publisher, state, state.step(), 0, cancelled.get());
             }
             RunPlan plan;
             try {
@@ -83,7 +101,7 @@ public final class RunExecutor {
                 publisher.commit(failed, null);
                 return fail(request, failed.step(), 0, e.getMessage());
             }
-            return train(plan, publisher, interruption);
+            return train(plan, publisher, interruption, cancellation);
         } catch (RunTakenOverException e) {
             LOG.warnf("%s: stopping", e.getMessage());
             return new RunOutcome(runId, RunOutcome.Result.TAKEN_OVER, 0, 0, e.getMessage(), 0);
@@ -136,10 +154,15 @@ public final class RunExecutor {
         if (state.hasFailed()) {
             return Optional.of(new RunOutcome(runId, RunOutcome.Result.FAILED, state.step(), 0, state.reason(), 0));
         }
+        if (state.isCancelled()) {
+            LOG.infof("run %s was cancelled (%s): acknowledging without training", runId, state.reason());
+            return Optional.of(new RunOutcome(runId, RunOutcome.Result.CANCELLED, state.step(), 0, state.reason(), 0));
+        }
         return Optional.empty();
     }
 
-    private RunOutcome train(RunPlan plan, CheckpointPublisher publisher, Interruption interruption) {
+    private RunOutcome train(RunPlan plan, CheckpointPublisher publisher, Interruption interruption,
+            Cancellation cancellation) {
         String runId = plan.runId();
         long totalSteps = plan.loop().totalSteps();
         RunState start = plan.start();
@@ -164,10 +187,13 @@ public final class RunExecutor {
                             : " and " + plan.replicas().stream().map(r -> r.device().toString()).toList()
                                     + " (data parallel)", start.matmulPrecision());
 
-            CheckpointSink sink = new CheckpointSink(plan, model, trainer, publisher, report, interruption);
+            CheckpointSink sink = new CheckpointSink(plan, model, trainer, publisher, report, interruption, cancellation);
             long started = System.nanoTime();
             try {
                 plan.loop().run(trainer, sink);
+            } catch (CheckpointSink.Cancelled cancel) {
+                return cancel(plan.request(), publisher, sink.lastCommitted(), trainer.stepsDone(), totalSteps,
+                        cancel.getMessage());
             } catch (CheckpointSink.Interrupted stop) {
                 LOG.infof("run %s interrupted after step %d; resumes from its last checkpoint", runId, trainer.stepsDone());
                 return new RunOutcome(runId, RunOutcome.Result.INTERRUPTED, trainer.stepsDone(), totalSteps, "stopped", 0);
@@ -214,6 +240,18 @@ public final class RunExecutor {
         LOG.warnf("run %s stopped by a transient Kafka failure; it resumes from its last commit: %s", request.runId(),
                 e.getMessage());
         return new RunOutcome(request.runId(), RunOutcome.Result.TRANSIENT_FAILURE, 0, 0, e.getMessage(), 0);
+    }
+
+    /**
+     * Commits {@code committed} (the last progress committed) as cancelled, so no trainer resumes the run, and says so
+     * with the step where it stopped.
+     */
+    private RunOutcome cancel(RunRequest request, CheckpointPublisher publisher, RunState committed, long step,
+            long totalSteps, String reason) {
+        publisher.commit(committed.cancelled(reason), null);
+        LOG.infof("run %s cancelled at step %d: %s", request.runId(), step, reason);
+        report.onStatus(new RunStatus(request.runId(), RunStatus.State.CANCELLED, step, totalSteps, reason));
+        return new RunOutcome(request.runId(), RunOutcome.Result.CANCELLED, step, totalSteps, reason, 0);
     }
 
     private RunOutcome fail(RunRequest request, long step, long totalSteps, String reason) {

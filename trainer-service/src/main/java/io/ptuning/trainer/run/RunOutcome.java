@@ -12,6 +12,8 @@ public record RunOutcome(String runId, Result result, long step, long totalSteps
     public enum Result {
         COMPLETED,
         FAILED,
+        /** Stopped for good by a run control, its state committed as cancelled. */
+        CANCELLED,
         /** Stopped between steps (shutdown): nothing after the last checkpoint was committed. */
         INTERRUPTED,
         /** Another trainer fenced this one's producer: it owns the run now. */
@@ -26,6 +28,14 @@ public record RunOutcome(String runId, Result result, long step, long totalSteps
     }
 
     public boolean finished() {
-        return result == Result.COMPLETED || result == Result.FAILED;
+        return result == Result.COMPLETED || result == Result.FAILED || result == Result.CANCELLED;
+    }
+
+    /**
+     * Whether this trainer is done with the request: the run finished, or another trainer owns it now (that trainer
+     * holds a delivery of its own, which it acknowledges when the run ends).
+     */
+    public boolean acknowledge() {
+        return finished() || result == Result.TAKEN_OVER;
     }
 }

@@ -2,11 +2,13 @@ package io.ptuning.trainer.run;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ptuning.contract.RunControl;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
 import io.ptuning.trainer.config.TrainerConfig;
 import io.ptuning.trainer.metrics.RunGauges;
+import io.ptuning.trainer.control.CancelWatch;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,6 +43,9 @@ public class RunService implements RunObserver {
     @Inject
     TrainerConfig config;
 
+    @Inject
+    CancelWatch cancels;
+
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LAST_RETRY = Duration.ofMinutes(1);
 
@@ -74,12 +79,12 @@ public class RunService implements RunObserver {
         active.incrementAndGet();
         try {
             Duration pause = FIRST_RETRY;
-            RunOutcome outcome = executor.execute(request, stepsDone -> stopping);
+            RunOutcome outcome = executor.execute(request, stepsDone -> stopping, this::cancelReason);
             while ((outcome.result() == RunOutcome.Result.TRANSIENT_FAILURE
                     || outcome.result() == RunOutcome.Result.NOT_AUTHORIZED) && !stopping) {
                 Thread.sleep(pause.toMillis());
                 pause = pause.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : pause.multipliedBy(2);
-                outcome = executor.execute(request, stepsDone -> stopping);
+                outcome = executor.execute(request, stepsDone -> stopping, this::cancelReason);
             }
             return outcome;
         } catch (InterruptedException e) {
@@ -88,6 +93,10 @@ public class RunService implements RunObserver {
         } finally {
             active.decrementAndGet();
         }
+    }
+
+    private Optional<String> cancelReason(String runId) {
+        return cancels.cancellation(runId).map(RunControl::reason);
     }
 
     public Optional<RunView> view(String runId) {

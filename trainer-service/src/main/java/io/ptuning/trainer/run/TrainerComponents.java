@@ -17,6 +17,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.ptuning.contract.KafkaConnection;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -49,7 +51,11 @@ public class TrainerComponents {
     private BaseModels models;
     private RunRequestCheck requestCheck;
 
-    void createTopics(@Observes StartupEvent started) {
+    /**
+     * Before the messaging channels start (their priority is {@code LIBRARY_BEFORE}): a consumer that subscribed to
+     * a missing {@code ptuning.runs} first would leave it to the broker's defaults, one partition, so one trainer.
+     */
+    void createTopics(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent started) {
         new TopicSetup(settings()).createTrainerTopics();
     }
 

@@ -1,0 +1,89 @@
+package io.ptuning.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trainer processes of one consumer group ({@code ptuning-trainers}) on one broker: started, killed and replaced by
+ * tests that need several trainers at once.
+ */
+final class TrainerGroup implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Path repository;
+    private final Map<String, String> properties;
+    private final Path logs;
+    private final List<ServiceProcess> trainers = new ArrayList<>();
+    private int started;
+
+    TrainerGroup(Path repository, Map<String, String> properties, Path logs) {
+        this.repository = repository;
+        this.properties = properties;
+        this.logs = logs;
+    }
+
+    /** Starts trainers until {@code count} are alive (replacing killed ones), each ready to take runs. */
+    List<ServiceProcess> ensure(int count) throws Exception {
+        trainers.removeIf(trainer -> !trainer.isAlive());
+        List<ServiceProcess> fresh = new ArrayList<>();
+        while (trainers.size() < count) {
+            started++;
+            ServiceProcess trainer = ServiceProcess.start(repository, "trainer-service", FreePorts.one(), "1g",
+                    properties, logs.resolve("trainer-" + started));
+            trainers.add(trainer);
+            fresh.add(trainer);
+        }
+        for (ServiceProcess trainer : fresh) {
+            trainer.awaitReady(Duration.ofMinutes(3));
+        }
+        return List.copyOf(trainers);
+    }
+
+    /** The live trainer whose {@code GET /runs/{id}} knows {@code runId}, i.e. the one that executed it. */
+    Optional<ServiceProcess> executing(String runId) throws InterruptedException {
+        for (ServiceProcess trainer : trainers) {
+            if (trainer.isAlive() && knows(trainer, runId)) {
+                return Optional.of(trainer);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits until a trainer executes {@code runId}. */
+    ServiceProcess awaitExecuting(String runId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<ServiceProcess> trainer = executing(runId);
+            if (trainer.isPresent()) {
+                return trainer.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no trainer executed run " + runId + " within " + timeout.toSeconds() + " s");
+    }
+
+    static boolean knows(ServiceProcess trainer, String runId) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(trainer.baseUrl() + "/runs/" + runId))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        trainers.forEach(ServiceProcess::close);
+    }
+}
