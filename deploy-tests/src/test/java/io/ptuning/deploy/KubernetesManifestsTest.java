@@ -53,13 +53,15 @@ import org.yaml.snakeyaml.Yaml;
 class KubernetesManifestsTest {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "Deployment", Deployment.class, "Service", Service.class, "ConfigMap", ConfigMap.class,
-            "PersistentVolumeClaim", PersistentVolumeClaim.class, "Kafka", Kafka.class,
-            "KafkaNodePool", KafkaNodePool.class, "KafkaTopic", KafkaTopic.class, "KafkaUser", KafkaUser.class,
-            "NetworkPolicy", NetworkPolicy.class,
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("Deployment", Deployment.class), Map.entry("Service", Service.class),
+            Map.entry("ConfigMap", ConfigMap.class), Map.entry("PersistentVolumeClaim", PersistentVolumeClaim.class),
+            Map.entry("Kafka", Kafka.class), Map.entry("KafkaNodePool", KafkaNodePool.class),
+            Map.entry("KafkaTopic", KafkaTopic.class), Map.entry("KafkaUser", KafkaUser.class),
+            Map.entry("NetworkPolicy", NetworkPolicy.class),
             // KEDA publishes no Java model: its resources are checked field by field as generic resources.
-            "ScaledObject", GenericKubernetesResource.class, "TriggerAuthentication", GenericKubernetesResource.class);
+            Map.entry("ScaledObject", GenericKubernetesResource.class),
+            Map.entry("TriggerAuthentication", GenericKubernetesResource.class));
     private static final List<String> SERVICES = List.of("tokenizer-service", "trainer-service", "evaluator-service");
 
     private static List<HasMetadata> base;

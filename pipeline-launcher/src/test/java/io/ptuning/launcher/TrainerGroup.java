@@ -1,10 +1,6 @@
 package io.ptuning.launcher;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,11 +14,11 @@ import java.util.Optional;
  */
 final class TrainerGroup implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final Path repository;
     private final Map<String, String> properties;
     private final Path logs;
+    /** One HTTP user for the whole group, drawn once: every trainer reads the same users file. */
+    private final LocalCredentials credentials;
     private final List<ServiceProcess> trainers = new ArrayList<>();
     private int started;
 
@@ -30,6 +26,7 @@ final class TrainerGroup implements AutoCloseable {
         this.repository = repository;
         this.properties = properties;
         this.logs = logs;
+        this.credentials = LocalCredentials.generate(logs.resolve("security"));
     }
 
     /** Starts trainers until {@code count} are alive (replacing killed ones), each ready to take runs. */
@@ -39,7 +36,7 @@ final class TrainerGroup implements AutoCloseable {
         while (trainers.size() < count) {
             started++;
             ServiceProcess trainer = ServiceProcess.start(repository, "trainer-service", FreePorts.one(), "1g",
-                    properties, logs.resolve("trainer-" + started));
+                    properties, logs.resolve("trainer-" + started), credentials);
             trainers.add(trainer);
             fresh.add(trainer);
         }
@@ -73,10 +70,8 @@ final class TrainerGroup implements AutoCloseable {
     }
 
     static boolean knows(ServiceProcess trainer, String runId) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(trainer.baseUrl() + "/runs/" + runId))
-                .timeout(Duration.ofSeconds(5)).GET().build();
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return trainer.get("/runs/" + runId, Duration.ofSeconds(5)).statusCode() == 200;
         } catch (IOException e) {
             return false;
         }
