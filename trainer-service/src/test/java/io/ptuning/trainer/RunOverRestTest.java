@@ -39,9 +39,11 @@ class RunOverRestTest {
         }
         BatchTopics.publish(TOPIC, BatchTopics.encoded(
                 BatchTopics.synthetic(8, 16, TrainerTestResource.tokenizerFingerprint, 11)));
+        // Without dropout: theLossFalls specifies the optimizer's path over 24 steps, not one draw of masks.
         given().contentType(ContentType.JSON)
                 .body("""
-                        {"run_id": "%s", "preset": "ptv2", "overrides": {"psl": "4", "lr": "0.1", "epochs": "3"},
+                        {"run_id": "%s", "preset": "ptv2", "overrides": {"psl": "4", "lr": "0.1", "epochs": "3",
+                                       "prefix_dropout": "0", "encoder_dropout": "false"},
                          "base_model": "tiny-bert", "batch_topic": "%s", "dataset_version": "%s",
                          "checkpoint_every_steps": 5, "device": "cpu"}""".formatted(RUN, TOPIC, BatchTopics.VERSION))
                 .post("/runs")

@@ -94,8 +94,17 @@ class SweepOverRestTest {
     void anUnknownHyperParameterIsRefusedNamingTheRunAndTheKey() {
         given().contentType(ContentType.JSON).body(sweep("typo", "{\"lrr\": [\"0.1\"]}")).post("/sweeps")
                 .then().statusCode(400).body("error", equalTo("bad-request"))
-                .body("message", containsString("run typo--lrr-0_1 of the sweep: unknown hyper-parameter 'lrr'"));
+                .body("message", containsString("run typo--lrr-0_1 of the sweep: overrides.lrr is not a hyper-parameter"));
         assertThat(runRequests("typo")).isEmpty();
+    }
+
+    @Test
+    void aBadValueInTheGridIsRefusedAtTheDoorNamingTheRunAndNothingIsQueued() {
+        given().contentType(ContentType.JSON).body(sweep("badlr", "{\"lr\": [\"0.01\", \"-1\"]}")).post("/sweeps")
+                .then().statusCode(400).body("error", equalTo("bad-request"))
+                .body("message", containsString("run badlr--lr--1 of the sweep:"))
+                .body("message", containsString("lr"));
+        assertThat(runRequests("badlr")).as("not even the valid run").isEmpty();
     }
 
     @Test
@@ -145,7 +154,7 @@ class SweepOverRestTest {
 
         ConsumerRecord<String, byte[]> dead = BatchTopics.read(Topics.deadLetter(Topics.RUNS), "badkafka", 1).get(0);
         assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value()))
-                .contains("run badkafka--lrr-1 of the sweep: unknown hyper-parameter 'lrr'");
+                .contains("run badkafka--lrr-1 of the sweep: overrides.lrr is not a hyper-parameter");
         assertThat(runRequests("badkafka")).isEmpty();
     }
 

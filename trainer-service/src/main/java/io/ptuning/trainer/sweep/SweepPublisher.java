@@ -7,8 +7,9 @@ import io.ptuning.contract.SweepRequest;
 import io.ptuning.contract.Topics;
 import io.ptuning.contract.kafka.RecordTypeHeader;
 import io.ptuning.contract.kafka.TopicScan;
+import io.ptuning.trainer.admission.RunRequestCheck;
 import io.ptuning.trainer.kafka.KafkaClients;
-import io.ptuning.training.TuningRecipe;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,18 +35,29 @@ public final class SweepPublisher {
     }
 
     private final KafkaClients kafka;
+    private final RunRequestCheck door;
 
-    public SweepPublisher(KafkaClients kafka) {
+    public SweepPublisher(KafkaClients kafka, RunRequestCheck door) {
         this.kafka = kafka;
+        this.door = door;
     }
 
     /**
-     * Checks every run of {@code sweep} against its recipe (an unknown key or preset is an
-     * {@link IllegalArgumentException} naming it), then publishes the sweep unless it exists.
+     * Checks every run of {@code sweep} as {@code POST /runs} checks a request ({@link RunRequestCheck}: recipe keys
+     * and values, base model, batch topic and dataset version; a refusal is an {@link IllegalArgumentException} naming
+     * each run's problems), then publishes the sweep unless it exists. Nothing is published when any run is refused.
      */
     public Published publish(SweepRequest sweep) {
         List<RunRequest> runs = sweep.runRequests();
-        runs.forEach(SweepPublisher::checkRecipe);
+        List<String> problems = new ArrayList<>();
+        for (RunRequest run : runs) {
+            if (door.checkRecord(JsonRecords.encode(run), run.runId()) instanceof RunRequestCheck.Refused refused) {
+                problems.add("run " + run.runId() + " of the sweep: " + refused.reason());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
         List<String> runIds = runs.stream().map(RunRequest::runId).toList();
         try (KafkaProducer<String, byte[]> producer = kafka.transactionalProducer("sweep." + sweep.sweepId())) {
             producer.initTransactions();
@@ -64,14 +76,6 @@ public final class SweepPublisher {
             }
             producer.commitTransaction();
             return new Published(sweep.sweepId(), runIds, List.of());
-        }
-    }
-
-    private static void checkRecipe(RunRequest run) {
-        try {
-            TuningRecipe.preset(run.preset()).withOverrides(run.overrides());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("run " + run.runId() + " of the sweep: " + e.getMessage(), e);
         }
     }
 

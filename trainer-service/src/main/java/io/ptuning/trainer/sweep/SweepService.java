@@ -16,7 +16,8 @@ public class SweepService {
     TrainerComponents components;
 
     public SweepPublisher.Published publish(SweepRequest sweep) {
-        SweepPublisher.Published published = new SweepPublisher(components.clients()).publish(sweep);
+        SweepPublisher.Published published = new SweepPublisher(components.clients(), components.requestCheck())
+                .publish(sweep);
         LOG.infof("sweep %s: %d runs created, %d already there", sweep.sweepId(), published.created().size(),
                 published.existing().size());
         return published;

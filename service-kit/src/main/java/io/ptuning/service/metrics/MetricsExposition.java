@@ -1,4 +1,4 @@
-package io.ptuning.tokenizer.metrics;
+package io.ptuning.service.metrics;
 
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.ptuning.contract.metrics.MetricsLint;

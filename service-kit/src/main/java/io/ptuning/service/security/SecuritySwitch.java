@@ -1,4 +1,4 @@
-package io.ptuning.tokenizer.security;
+package io.ptuning.service.security;
 
 import io.quarkus.security.spi.runtime.AuthorizationController;
 import jakarta.annotation.Priority;
