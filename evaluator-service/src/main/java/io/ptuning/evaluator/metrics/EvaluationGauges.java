@@ -1,16 +1,11 @@
 package io.ptuning.evaluator.metrics;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ptuning.contract.Evaluation;
 import io.ptuning.evaluator.history.MetricUpdate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import io.ptuning.service.metrics.RecentRunGauges;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.ToDoubleFunction;
 
 /**
  * Prometheus gauges per run, labelled {@code run}: {@code ptuning_eval_accuracy} and {@code ptuning_eval_loss} of the
@@ -20,17 +15,18 @@ import java.util.function.ToDoubleFunction;
  */
 public final class EvaluationGauges implements Consumer<MetricUpdate> {
 
-    private final MeterRegistry registry;
-    private final int maxRuns;
-    /** In access order: the eldest entry is the run evaluated least recently. */
-    private final LinkedHashMap<String, Series> runs = new LinkedHashMap<>(16, 0.75f, true);
+    private final RecentRunGauges<Sample> gauges;
 
     public EvaluationGauges(MeterRegistry registry, int maxRuns) {
-        if (maxRuns < 1) {
-            throw new IllegalArgumentException("maxRuns must be at least 1, was " + maxRuns);
-        }
-        this.registry = registry;
-        this.maxRuns = maxRuns;
+        this.gauges = new RecentRunGauges<>(registry, maxRuns, Sample::new, List.of(
+                new RecentRunGauges.Spec<>("ptuning.eval.accuracy", null,
+                        "Accuracy of the run's latest evaluated checkpoint on the validation split", s -> s.accuracy),
+                new RecentRunGauges.Spec<>("ptuning.eval.loss", null,
+                        "Mean cross-entropy of the run's latest evaluated checkpoint on the validation split", s -> s.loss),
+                new RecentRunGauges.Spec<>("ptuning.eval.best.accuracy", null,
+                        "Highest validation accuracy among the run's evaluated checkpoints", s -> s.bestAccuracy),
+                new RecentRunGauges.Spec<>("ptuning.eval.step", null, "Step of the run's latest evaluated checkpoint",
+                        s -> s.step)));
     }
 
     /** Takes evaluations; other updates are not evaluator metrics. */
@@ -39,7 +35,7 @@ public final class EvaluationGauges implements Consumer<MetricUpdate> {
         if (!(update.data() instanceof Evaluation evaluation)) {
             return;
         }
-        Sample sample = series(evaluation.runId()).sample;
+        Sample sample = gauges.sample(evaluation.runId());
         if (evaluation.step() >= sample.step || Double.isNaN(sample.step)) {
             sample.step = evaluation.step();
             sample.accuracy = evaluation.accuracy();
@@ -51,23 +47,8 @@ public final class EvaluationGauges implements Consumer<MetricUpdate> {
     }
 
     /** Runs that currently have series, least recently evaluated first. */
-    public synchronized List<String> runs() {
-        return new ArrayList<>(runs.keySet());
-    }
-
-    private Series series(String runId) {
-        Series existing = runs.get(runId);
-        if (existing != null) {
-            return existing;
-        }
-        Series created = new Series(runId);
-        runs.put(runId, created);
-        while (runs.size() > maxRuns) {
-            Map.Entry<String, Series> eldest = runs.entrySet().iterator().next();
-            runs.remove(eldest.getKey());
-            eldest.getValue().meters.forEach(registry::remove);
-        }
-        return created;
+    public List<String> runs() {
+        return gauges.runs();
     }
 
     /** The latest values of one run; read by the gauges on scrape. */
@@ -76,25 +57,5 @@ public final class EvaluationGauges implements Consumer<MetricUpdate> {
         volatile double accuracy = Double.NaN;
         volatile double loss = Double.NaN;
         volatile double bestAccuracy = Double.NaN;
-    }
-
-    private final class Series {
-        final Sample sample = new Sample();
-        final List<Meter> meters = new ArrayList<>();
-
-        Series(String runId) {
-            meters.add(gauge("ptuning.eval.accuracy", runId, s -> s.accuracy,
-                    "Accuracy of the run's latest evaluated checkpoint on the validation split"));
-            meters.add(gauge("ptuning.eval.loss", runId, s -> s.loss,
-                    "Mean cross-entropy of the run's latest evaluated checkpoint on the validation split"));
-            meters.add(gauge("ptuning.eval.best.accuracy", runId, s -> s.bestAccuracy,
-                    "Highest validation accuracy among the run's evaluated checkpoints"));
-            meters.add(gauge("ptuning.eval.step", runId, s -> s.step, "Step of the run's latest evaluated checkpoint"));
-        }
-
-        private Gauge gauge(String name, String runId, ToDoubleFunction<Sample> value, String description) {
-            return Gauge.builder(name, sample, value).description(description).tag("run", runId)
-                    .strongReference(true).register(registry);
-        }
     }
 }

@@ -1,15 +1,11 @@
 package io.ptuning.trainer.metrics;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
+import io.ptuning.service.metrics.RecentRunGauges;
 import io.ptuning.trainer.run.RunObserver;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Prometheus gauges per run, labelled {@code run}: {@code ptuning_train_step}, {@code ptuning_train_total_steps},
@@ -22,22 +18,24 @@ public final class RunGauges implements RunObserver {
     /** Weight of the newest step in the smoothed seconds per step behind the ETA. */
     private static final double ETA_SMOOTHING = 0.1;
 
-    private final MeterRegistry registry;
-    private final int maxRuns;
-    /** In access order: the eldest entry is the run heard from least recently. */
-    private final LinkedHashMap<String, Series> runs = new LinkedHashMap<>(16, 0.75f, true);
+    private final RecentRunGauges<Sample> gauges;
 
     public RunGauges(MeterRegistry registry, int maxRuns) {
-        if (maxRuns < 1) {
-            throw new IllegalArgumentException("maxRuns must be at least 1, was " + maxRuns);
-        }
-        this.registry = registry;
-        this.maxRuns = maxRuns;
+        this.gauges = new RecentRunGauges<>(registry, maxRuns, Sample::new, List.of(
+                new RecentRunGauges.Spec<>("ptuning.train.step", null, "Optimizer steps the run has done", s -> s.step),
+                new RecentRunGauges.Spec<>("ptuning.train.total.steps", null, "Steps the run will do in all",
+                        s -> s.totalSteps),
+                new RecentRunGauges.Spec<>("ptuning.train.loss", null, "Training loss of the run's latest step",
+                        s -> s.loss),
+                new RecentRunGauges.Spec<>("ptuning.train.examples.per.second", null,
+                        "Training examples per second of the run's latest step", s -> s.examplesPerSecond),
+                new RecentRunGauges.Spec<>("ptuning.train.eta", "seconds",
+                        "Estimated time until the run's last step, from its smoothed step time", s -> s.etaSeconds)));
     }
 
     @Override
     public synchronized void onStatus(RunStatus status) {
-        Sample sample = series(status.runId()).sample;
+        Sample sample = gauges.sample(status.runId());
         sample.step = status.step();
         sample.totalSteps = status.totalSteps();
         if (status.state() == RunStatus.State.COMPLETED || status.state() == RunStatus.State.FAILED) {
@@ -48,7 +46,7 @@ public final class RunGauges implements RunObserver {
 
     @Override
     public synchronized void onStep(TrainStep step, int examples) {
-        Sample sample = series(step.runId()).sample;
+        Sample sample = gauges.sample(step.runId());
         sample.step = step.step();
         sample.totalSteps = step.totalSteps();
         sample.loss = step.loss();
@@ -63,23 +61,8 @@ public final class RunGauges implements RunObserver {
     }
 
     /** Runs that currently have series, least recently heard from first. */
-    public synchronized List<String> runs() {
-        return new ArrayList<>(runs.keySet());
-    }
-
-    private Series series(String runId) {
-        Series existing = runs.get(runId);
-        if (existing != null) {
-            return existing;
-        }
-        Series created = new Series(runId);
-        runs.put(runId, created);
-        while (runs.size() > maxRuns) {
-            Map.Entry<String, Series> eldest = runs.entrySet().iterator().next();
-            runs.remove(eldest.getKey());
-            eldest.getValue().meters.forEach(registry::remove);
-        }
-        return created;
+    public List<String> runs() {
+        return gauges.runs();
     }
 
     /** The latest values of one run; read by the gauges on scrape. */
@@ -90,26 +73,5 @@ public final class RunGauges implements RunObserver {
         volatile double examplesPerSecond = Double.NaN;
         volatile double etaSeconds = Double.NaN;
         double secondsPerStep = Double.NaN;
-    }
-
-    private final class Series {
-        final Sample sample = new Sample();
-        final List<Meter> meters = new ArrayList<>();
-
-        Series(String runId) {
-            meters.add(gauge("ptuning.train.step", runId, s -> s.step, null, "Optimizer steps the run has done"));
-            meters.add(gauge("ptuning.train.total.steps", runId, s -> s.totalSteps, null, "Steps the run will do in all"));
-            meters.add(gauge("ptuning.train.loss", runId, s -> s.loss, null, "Training loss of the run's latest step"));
-            meters.add(gauge("ptuning.train.examples.per.second", runId, s -> s.examplesPerSecond, null,
-                    "Training examples per second of the run's latest step"));
-            meters.add(gauge("ptuning.train.eta", runId, s -> s.etaSeconds, "seconds",
-                    "Estimated time until the run's last step, from its smoothed step time"));
-        }
-
-        private Gauge gauge(String name, String runId, java.util.function.ToDoubleFunction<Sample> value, String unit,
-                String description) {
-            return Gauge.builder(name, sample, value).baseUnit(unit).description(description).tag("run", runId)
-                    .strongReference(true).register(registry);
-        }
     }
 }
