@@ -20,7 +20,8 @@ public final class BenchmarkCommand {
             System.err.println("""
                     usage: java -jar bert-benchmarks.jar forward [--sst2 DIR] [--repeats 3]
                            java -jar bert-benchmarks.jar train [--sst2 DIR] [--model all-minilm-l6-v2]
-                                [--method prefix|prompt] [--steps 2105] [--eval-every 150] [--lr 1e-2]
+                                [--preset seed|ptv2 (a named recipe, for its own epochs) | --method prefix|prompt]
+                                [--steps 2105] [--eval-every 150] [--lr 1e-2]
                                 [--schedule linear (6% warm-up, decay, clip 1.0) | constant (torch AdamW defaults)]
                                 [--minutes 0 (no limit)] [--set name=value,... (any recipe value: psl, lr,
                                  reparameterize, weight_decay, max_grad_norm, warmup_ratio, ...)]

@@ -43,32 +43,27 @@ final class TrainingBenchmark {
     void run() {
         ModelArtifact artifact = ModelArtifact.byName(options.getOrDefault("model", "all-minilm-l6-v2"));
         ModelFolder folder = ModelCache.configured().resolve(artifact);
-        int psl = Integer.parseInt(options.getOrDefault("psl", "20"));
-        PromptConfig prompt = options.getOrDefault("method", "prefix").equals("prompt")
-                ? PromptConfig.prompt(psl) : PromptConfig.prefix(psl);
         List<TrainingBatch> train;
         List<TrainingBatch> dev;
         try (BertTokenizer tokenizer = BertTokenizer.load(folder.path(), 128)) {
             train = Sst2Batches.bucketed(Sst2Batches.rows(sst2.resolve("train.tsv"), tokenizer), 32);
             dev = Sst2Batches.bucketed(Sst2Batches.rows(sst2.resolve("dev.tsv"), tokenizer), 64);
         }
-        long steps = Long.parseLong(options.getOrDefault("steps", Integer.toString(train.size())));
+        TuningRecipe recipe = options.containsKey("preset") ? presetRecipe(train.size()) : optionsRecipe(train.size());
+        if (options.containsKey("set")) { // any recipe value by name, as a run request's overrides
+            recipe = recipe.withOverrides(overrides(options.get("set")));
+        }
+        PromptConfig prompt = recipe.prompt();
+        TrainingConfig training = recipe.training();
+        long steps = Long.parseLong(options.getOrDefault("steps", Long.toString((long) training.epochs() * train.size())));
         int evalEvery = Integer.parseInt(options.getOrDefault("eval-every", "150"));
         double minutes = Double.parseDouble(options.getOrDefault("minutes", "0"));
-        TrainingConfig adamW = TrainingConfig.adamW(Double.parseDouble(options.getOrDefault("lr", "1e-2")));
-        TrainingConfig training = (options.getOrDefault("schedule", "linear").equals("constant") ? adamW
-                : adamW.withSchedule(0.06, 1.0)).withEpochs((int) Math.ceil((double) steps / train.size()));
-        if (options.containsKey("set")) { // any recipe value by name, as a run request's overrides
-            TuningRecipe recipe = new TuningRecipe(prompt, training).withOverrides(overrides(options.get("set")));
-            prompt = recipe.prompt();
-            training = recipe.training();
-        }
         TrainingLoop loop = new TrainingLoop(train, training, steps, evalEvery);
         int replicas = Integer.parseInt(options.getOrDefault("replicas", "1"));
 
         System.out.printf("recipe: %s %s%n", prompt.toMetadata(), training.toMetadata());
         System.out.printf("%s, %s psl %d, %d steps of batch 32 (%d per epoch), mean padded length %.1f (real %.1f), %d threads, %d replica(s)%n",
-                artifact.modelName(), prompt.method().id(), psl, loop.totalSteps(), train.size(),
+                artifact.modelName(), prompt.method().id(), prompt.prefixLength(), loop.totalSteps(), train.size(),
                 Sst2Batches.meanPaddedLength(train), Sst2Batches.meanRealLength(train),
                 Runtime.getRuntime().availableProcessors(), replicas);
         System.out.printf("%8s %10s %12s %10s %10s%n", "step", "train min", "examples/s", "loss", "dev acc");
@@ -91,6 +86,30 @@ final class TrainingBenchmark {
                         progress.best);
             }
         }
+    }
+
+    /**
+     * A named preset ({@code --preset seed} is the notebook's recipe, quirks included), run for its own number of
+     * epochs unless {@code --steps} says otherwise; the schedule, if any, spans the steps actually run.
+     */
+    private TuningRecipe presetRecipe(int stepsPerEpoch) {
+        TuningRecipe preset = TuningRecipe.preset(options.get("preset"));
+        long steps = Long.parseLong(options.getOrDefault("steps",
+                Long.toString((long) preset.training().epochs() * stepsPerEpoch)));
+        return new TuningRecipe(preset.prompt(),
+                preset.training().withEpochs((int) Math.ceil((double) steps / stepsPerEpoch)));
+    }
+
+    /** The recipe of the PyTorch baseline, shaped by {@code --method, --psl, --lr, --schedule, --steps}. */
+    private TuningRecipe optionsRecipe(int stepsPerEpoch) {
+        int psl = Integer.parseInt(options.getOrDefault("psl", "20"));
+        PromptConfig prompt = options.getOrDefault("method", "prefix").equals("prompt")
+                ? PromptConfig.prompt(psl) : PromptConfig.prefix(psl);
+        long steps = Long.parseLong(options.getOrDefault("steps", Integer.toString(stepsPerEpoch)));
+        TrainingConfig adamW = TrainingConfig.adamW(Double.parseDouble(options.getOrDefault("lr", "1e-2")));
+        TrainingConfig training = options.getOrDefault("schedule", "linear").equals("constant") ? adamW
+                : adamW.withSchedule(0.06, 1.0);
+        return new TuningRecipe(prompt, training.withEpochs((int) Math.ceil((double) steps / stepsPerEpoch)));
     }
 
     /** {@code lr=0.02,reparameterize=true} as a map. */
