@@ -7,6 +7,7 @@ import io.ptuning.contract.Evaluation;
 import io.ptuning.contract.MetricEvents;
 import io.ptuning.evaluator.history.RunHistories;
 import io.ptuning.kafka.embedded.EmbeddedKafkaResource;
+import io.ptuning.service.metrics.Promtool;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

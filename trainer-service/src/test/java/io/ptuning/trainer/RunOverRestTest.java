@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
+import io.ptuning.service.metrics.Promtool;
 import io.ptuning.weights.SafetensorsFile;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,4 +1,4 @@
-package io.ptuning.trainer;
+package io.ptuning.service.metrics;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,20 +8,23 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
-/** Prometheus' own {@code promtool check metrics} (Debian package {@code prometheus}) run on a scrape's text. */
-final class Promtool {
+/**
+ * Prometheus' own {@code promtool check metrics} (Debian package {@code prometheus}) run on a scrape's text: the
+ * services' tests check their real {@code /q/metrics} with it. Shipped in this module's test jar.
+ */
+public final class Promtool {
 
     /** What promtool printed and how it exited. */
-    record Check(int exitCode, String output) {}
+    public record Check(int exitCode, String output) {}
 
     private Promtool() {}
 
     /** Skips the calling test, with a message, when promtool is not installed (CI installs it: {@code .ci/run}). */
-    static void assumeInstalled() {
+    public static void assumeInstalled() {
         Assumptions.assumeTrue(binary() != null, "promtool not found: apt-get install prometheus");
     }
 
-    static Check checkMetrics(String exposition) throws IOException, InterruptedException {
+    public static Check checkMetrics(String exposition) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(binary(), "check", "metrics").redirectErrorStream(true).start();
         try (OutputStream in = process.getOutputStream()) {
             in.write(exposition.getBytes(StandardCharsets.UTF_8));
