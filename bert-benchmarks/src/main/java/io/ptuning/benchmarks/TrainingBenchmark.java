@@ -94,10 +94,8 @@ final class TrainingBenchmark {
      */
     private TuningRecipe presetRecipe(int stepsPerEpoch) {
         TuningRecipe preset = TuningRecipe.preset(options.get("preset"));
-        long steps = Long.parseLong(options.getOrDefault("steps",
-                Long.toString((long) preset.training().epochs() * stepsPerEpoch)));
         return new TuningRecipe(preset.prompt(),
-                preset.training().withEpochs((int) Math.ceil((double) steps / stepsPerEpoch)));
+                preset.training().withEpochs(epochs(stepsPerEpoch, preset.training().epochs())));
     }
 
     /** The recipe of the PyTorch baseline, shaped by {@code --method, --psl, --lr, --schedule, --steps}. */
@@ -105,11 +103,16 @@ final class TrainingBenchmark {
         int psl = Integer.parseInt(options.getOrDefault("psl", "20"));
         PromptConfig prompt = options.getOrDefault("method", "prefix").equals("prompt")
                 ? PromptConfig.prompt(psl) : PromptConfig.prefix(psl);
-        long steps = Long.parseLong(options.getOrDefault("steps", Integer.toString(stepsPerEpoch)));
         TrainingConfig adamW = TrainingConfig.adamW(Double.parseDouble(options.getOrDefault("lr", "1e-2")));
         TrainingConfig training = options.getOrDefault("schedule", "linear").equals("constant") ? adamW
                 : adamW.withSchedule(0.06, 1.0);
-        return new TuningRecipe(prompt, training.withEpochs((int) Math.ceil((double) steps / stepsPerEpoch)));
+        return new TuningRecipe(prompt, training.withEpochs(epochs(stepsPerEpoch, 1)));
+    }
+
+    /** The epochs that {@code --steps} spans, or {@code otherwise} without it. */
+    private int epochs(int stepsPerEpoch, int otherwise) {
+        return options.containsKey("steps")
+                ? (int) Math.ceil(Double.parseDouble(options.get("steps")) / stepsPerEpoch) : otherwise;
     }
 
     /** {@code lr=0.02,reparameterize=true} as a map. */
