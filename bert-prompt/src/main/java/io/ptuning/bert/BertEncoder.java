@@ -2,7 +2,6 @@ package io.ptuning.bert;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -217,16 +216,5 @@ public final class BertEncoder {
     /** Convenience: the last hidden state for token ids and mask, with no prompt (inference). */
     public NDArray lastHiddenState(NDArray inputIds, NDArray attentionMask) {
         return encode(embed(inputIds, null, 0, DropoutMasks.OFF), attentionMask, null, DropoutMasks.OFF);
-    }
-
-    /** Splits one [2L, B, heads, P, headSize] tensor into per-layer prefixes, one {@code split} for all. */
-    public static List<KeyValuePrefix> perLayer(NDArray keysAndValues) {
-        NDList parts = keysAndValues.split(keysAndValues.getShape().get(0), 0);
-        int layers = parts.size() / 2;
-        KeyValuePrefix[] prefixes = new KeyValuePrefix[layers];
-        for (int i = 0; i < layers; i++) {
-            prefixes[i] = new KeyValuePrefix(parts.get(2 * i).squeeze(0), parts.get(2 * i + 1).squeeze(0));
-        }
-        return List.of(prefixes);
     }
 }

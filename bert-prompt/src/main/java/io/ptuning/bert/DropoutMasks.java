@@ -1,10 +1,14 @@
 package io.ptuning.bert;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -30,7 +34,7 @@ public final class DropoutMasks {
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     /** Below this many values one thread fills the mask; the fork costs more than it saves. */
     private static final int PARALLEL_FROM = 1 << 18;
-    /** A host buffer per thread, reused from mask to mask and grown to the largest one. */
+    /** A host buffer per thread for masks bound for another device, reused and grown to the largest one. */
     private static final ThreadLocal<ByteBuffer> HOST = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(0));
 
     private final long stepKey;
@@ -53,47 +57,88 @@ public final class DropoutMasks {
 
     /** {@code x} with each value zeroed with probability {@code p} and the rest scaled by {@code 1 / (1 - p)}. */
     public NDArray apply(NDArray x, double p) {
+        return apply(List.of(x), p).get(0);
+    }
+
+    /**
+     * Dropout on several tensors with one draw: their masks are consecutive stretches of the one mask their flat
+     * concatenation would get. The prefix's keys and values take one draw for every layer this way without being
+     * put in one tensor.
+     */
+    public List<NDArray> apply(List<NDArray> xs, double p) {
         if (!on || p == 0) {
-            return x;
+            return xs;
         }
-        if (!(p > 0 && p < 1)) {
-            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        checkProbability(p);
+        long drawKey = nextDrawKey();
+        List<NDArray> dropped = new ArrayList<>(xs.size());
+        long offset = 0;
+        for (NDArray x : xs) {
+            long n = x.getShape().size();
+            dropped.add(x.mul(mask(x.getManager(), drawKey, offset, n, p).reshape(x.getShape())));
+            offset += n;
         }
-        return x.mul(mask(x.getManager(), x.getShape().size(), p).reshape(x.getShape()));
+        return dropped;
     }
 
     /** The next mask of this step: {@code n} floats, each 0 or {@code 1 / (1 - p)}, as a tensor on the manager's device. */
     NDArray mask(NDManager manager, long n, double p) {
-        if (n > Integer.MAX_VALUE / Float.BYTES) {
-            throw new IllegalArgumentException("a dropout mask of " + n + " values is larger than one host buffer");
-        }
-        long drawKey = mix64(stepKey + (draws++) * GOLDEN_GAMMA);
-        int threshold = (int) Math.round(p * 65536);
-        float scale = (float) (1.0 / (1.0 - p));
-        ByteBuffer host = hostBuffer((int) n * Float.BYTES);
-        long blocks = (n + 3) / 4;
-        if (n < PARALLEL_FROM) {
-            fill(host, drawKey, 0, blocks, n, threshold, scale);
-        } else {
-            int parts = Runtime.getRuntime().availableProcessors();
-            IntStream.range(0, parts).parallel().forEach(part ->
-                    fill(host, drawKey, blocks * part / parts, blocks * (part + 1) / parts, n, threshold, scale));
-        }
-        // DJL wraps a direct buffer in place; the duplicate owns its memory, so the buffer can be reused.
-        try (NDArray wrapper = manager.create(host, new ai.djl.ndarray.types.Shape(n), DataType.FLOAT32)) {
-            return wrapper.duplicate();
+        checkProbability(p);
+        return mask(manager, nextDrawKey(), 0, n, p);
+    }
+
+    private long nextDrawKey() {
+        return mix64(stepKey + (draws++) * GOLDEN_GAMMA);
+    }
+
+    private static void checkProbability(double p) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         }
     }
 
-    /** Values {@code [4 * from, min(4 * to, n))}: four 16-bit uniforms from each SplitMix64 output. */
-    private static void fill(ByteBuffer host, long drawKey, long from, long to, long n, int threshold, float scale) {
-        for (long block = from; block < to; block++) {
-            long bits = mix64(drawKey + (block + 1) * GOLDEN_GAMMA);
-            long first = block * 4;
-            int count = (int) Math.min(4, n - first);
-            for (int k = 0; k < count; k++) {
-                int uniform = (int) (bits >>> (16 * k)) & 0xFFFF;
-                host.putFloat((int) (first + k) * Float.BYTES, uniform >= threshold ? scale : 0f);
+    /**
+     * Values {@code [offset, offset + n)} of a draw as a tensor. On the CPU they are written straight into the
+     * tensor's memory (a copy through a host buffer was a tenth of a mask's cost); another device gets them
+     * through a host buffer.
+     */
+    private static NDArray mask(NDManager manager, long drawKey, long offset, long n, double p) {
+        if (n > Integer.MAX_VALUE / Float.BYTES) {
+            throw new IllegalArgumentException("a dropout mask of " + n + " values is larger than one buffer");
+        }
+        Shape shape = new Shape(n);
+        boolean cpu = manager.getDevice().equals(Device.cpu());
+        NDArray mask = cpu ? manager.create(shape, DataType.FLOAT32) : null;
+        ByteBuffer values = cpu
+                ? mask.toByteBuffer(true).order(ByteOrder.nativeOrder())
+                : hostBuffer((int) n * Float.BYTES);
+        int threshold = (int) Math.round(p * 65536);
+        float scale = (float) (1.0 / (1.0 - p));
+        if (n < PARALLEL_FROM) {
+            fill(values, drawKey, offset, 0, n, threshold, scale);
+        } else {
+            int parts = Runtime.getRuntime().availableProcessors();
+            IntStream.range(0, parts).parallel().forEach(part ->
+                    fill(values, drawKey, offset, n * part / parts, n * (part + 1) / parts, threshold, scale));
+        }
+        return cpu ? mask : manager.create(values, shape, DataType.FLOAT32);
+    }
+
+    /**
+     * Writes values {@code [from, to)} of a mask whose value 0 is value {@code offset} of the draw: four 16-bit
+     * uniforms from each SplitMix64 output, the draw's value {@code i} from output {@code i / 4}.
+     */
+    private static void fill(ByteBuffer values, long drawKey, long offset, long from, long to, int threshold,
+            float scale) {
+        long i = from;
+        while (i < to) {
+            long value = offset + i;
+            long bits = mix64(drawKey + ((value >>> 2) + 1) * GOLDEN_GAMMA);
+            int lane = (int) (value & 3);
+            long blockEnd = Math.min(to, i + 4 - lane);
+            for (; i < blockEnd; i++, lane++) {
+                int uniform = (int) (bits >>> (16 * lane)) & 0xFFFF;
+                values.putFloat((int) i * Float.BYTES, uniform >= threshold ? scale : 0f);
             }
         }
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,21 @@ class DropoutMasksTest {
             expected[i] = values[i] * mask[i];
         }
         assertThat(dropped.toFloatArray()).containsExactly(expected);
+    }
+
+    @Test
+    void oneDrawOverSeveralTensorsIsTheMaskOfTheirConcatenation() {
+        // Sizes that put the second and third tensors' first values mid-way through a 64-bit output (4 values each).
+        NDArray a = manager.ones(new Shape(3, 7));
+        NDArray b = manager.ones(new Shape(LARGE + 2)); // filled on several threads
+        NDArray c = manager.ones(new Shape(5, 1));
+        List<NDArray> dropped = DropoutMasks.forStep(9, 3).apply(List.of(a, b, c), 0.1);
+        float[] whole = DropoutMasks.forStep(9, 3).mask(manager, 21 + LARGE + 2 + 5, 0.1).toFloatArray();
+        assertThat(dropped.get(0).getShape()).isEqualTo(new Shape(3, 7));
+        // isEqualTo compares arrays with Arrays.equals; containsExactly is quadratic on a million values.
+        assertThat(dropped.get(0).toFloatArray()).isEqualTo(Arrays.copyOfRange(whole, 0, 21));
+        assertThat(dropped.get(1).toFloatArray()).isEqualTo(Arrays.copyOfRange(whole, 21, 21 + LARGE + 2));
+        assertThat(dropped.get(2).toFloatArray()).isEqualTo(Arrays.copyOfRange(whole, 21 + LARGE + 2, whole.length));
     }
 
     @Test
