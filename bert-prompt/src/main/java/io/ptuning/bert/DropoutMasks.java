@@ -99,8 +99,7 @@ public final class DropoutMasks {
 
     /**
      * Values {@code [offset, offset + n)} of a draw as a tensor. On the CPU they are written straight into the
-     * tensor's memory (a copy through a host buffer was a tenth of a mask's cost); another device gets them
-     * through a host buffer.
+     * tensor's memory, with no second copy; another device gets them through a host buffer.
      */
     private static NDArray mask(NDManager manager, long drawKey, long offset, long n, double p) {
         if (n > Integer.MAX_VALUE / Float.BYTES) {

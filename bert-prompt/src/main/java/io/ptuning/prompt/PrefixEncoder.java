@@ -76,7 +76,8 @@ final class PrefixEncoder implements PromptMethod {
      * The reparameterization MLP runs on psl rows once, not once per example. The table is split per layer
      * before it is expanded to the batch (a view): split the other way round, backward assembled the
      * gradient of a [2 * layers, batch, heads, psl, headSize] tensor every step (94 MB for bert-base at psl
-     * 40 and batch 32, memory that glibc maps afresh each time), a quarter of a step.
+     * 40 and batch 32, memory that glibc maps afresh each time): a quarter of the CPU time in a profile of
+     * that recipe (BENCHMARKS.md).
      */
     List<KeyValuePrefix> keyValuePrefixes(NDManager step, long batch, DropoutMasks dropout) {
         long length = config.prefixLength();
