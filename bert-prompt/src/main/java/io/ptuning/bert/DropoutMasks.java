@@ -106,11 +106,18 @@ public final class DropoutMasks {
             throw new IllegalArgumentException("a dropout mask of " + n + " values is larger than one buffer");
         }
         Shape shape = new Shape(n);
-        boolean cpu = manager.getDevice().equals(Device.cpu());
-        NDArray mask = cpu ? manager.create(shape, DataType.FLOAT32) : null;
-        ByteBuffer values = cpu
-                ? mask.toByteBuffer(true).order(ByteOrder.nativeOrder())
-                : hostBuffer((int) n * Float.BYTES);
+        if (manager.getDevice().equals(Device.cpu())) {
+            NDArray mask = manager.create(shape, DataType.FLOAT32);
+            fill(mask.toByteBuffer(true).order(ByteOrder.nativeOrder()), drawKey, offset, n, p);
+            return mask;
+        }
+        ByteBuffer host = hostBuffer((int) n * Float.BYTES);
+        fill(host, drawKey, offset, n, p);
+        return manager.create(host, shape, DataType.FLOAT32);
+    }
+
+    /** Writes the {@code n} values, on every core when there are enough of them. */
+    private static void fill(ByteBuffer values, long drawKey, long offset, long n, double p) {
         int threshold = (int) Math.round(p * 65536);
         float scale = (float) (1.0 / (1.0 - p));
         if (n < PARALLEL_FROM) {
@@ -120,7 +127,6 @@ public final class DropoutMasks {
             IntStream.range(0, parts).parallel().forEach(part ->
                     fill(values, drawKey, offset, n * part / parts, n * (part + 1) / parts, threshold, scale));
         }
-        return cpu ? mask : manager.create(values, shape, DataType.FLOAT32);
     }
 
     /**
