@@ -24,12 +24,14 @@ import java.util.stream.IntStream;
  * {@code torch.nn.functional.dropout}.
  *
  * <p>Draws are numbered in call order, so a step's forward pass must make them in a fixed order (it does: one
- * thread, layer by layer; {@code DataParallel} runs its replicas' forwards one after another).
+ * thread, layer by layer). Every tensor a dropout sees has the batch's rows as its first dimension, so a part of the
+ * batch ({@link #forRows}) can draw its own rows' values on a thread of its own, the values the whole batch would
+ * have got.
  */
 public final class DropoutMasks {
 
     /** No dropout: inference, or a dropout the recipe turns off. */
-    public static final DropoutMasks OFF = new DropoutMasks(0L, false);
+    public static final DropoutMasks OFF = new DropoutMasks(0L, false, 0, 0);
 
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     /** Below this many values one thread fills the mask; the fork costs more than it saves. */
@@ -39,16 +41,37 @@ public final class DropoutMasks {
 
     private final long stepKey;
     private final boolean on;
+    /** The first batch row of the tensors this draws for. */
+    private final long rowFrom;
+    /** Rows of the whole batch, or 0 when the tensors hold the whole batch. */
+    private final long batchRows;
     private long draws;
 
-    private DropoutMasks(long stepKey, boolean on) {
+    private DropoutMasks(long stepKey, boolean on, long rowFrom, long batchRows) {
         this.stepKey = stepKey;
         this.on = on;
+        this.rowFrom = rowFrom;
+        this.batchRows = batchRows;
     }
 
     /** The masks of training step {@code step} of a run seeded with {@code seed}. */
     public static DropoutMasks forStep(long seed, long step) {
-        return new DropoutMasks(mix64(mix64(seed) ^ mix64(step + GOLDEN_GAMMA)), true);
+        return new DropoutMasks(mix64(mix64(seed) ^ mix64(step + GOLDEN_GAMMA)), true, 0, 0);
+    }
+
+    /**
+     * The same step's masks for a part of the batch, rows {@code [from, from + r)} of {@code batchRows}, where each
+     * tensor it is given has the part's r rows first: the values the whole batch's masks have there. Each part counts
+     * its own draws, so parts may draw concurrently, each in its forward pass's order. Call it before any draw.
+     */
+    public DropoutMasks forRows(long from, long batchRows) {
+        if (draws != 0) {
+            throw new IllegalStateException("a part's masks must be taken before the step draws any");
+        }
+        if (from < 0 || from >= batchRows) {
+            throw new IllegalArgumentException("row " + from + " is not in a batch of " + batchRows);
+        }
+        return new DropoutMasks(stepKey, on, from, batchRows);
     }
 
     public boolean isOn() {
@@ -72,11 +95,16 @@ public final class DropoutMasks {
         checkProbability(p);
         long drawKey = nextDrawKey();
         List<NDArray> dropped = new ArrayList<>(xs.size());
-        long offset = 0;
+        long offset = 0; // where the next tensor's whole batch starts in the draw
         for (NDArray x : xs) {
-            long n = x.getShape().size();
-            dropped.add(x.mul(mask(x.getManager(), drawKey, offset, n, p).reshape(x.getShape())));
-            offset += n;
+            Shape shape = x.getShape();
+            long n = shape.size();
+            long rows = shape.dimension() == 0 ? 1 : shape.get(0);
+            long perRow = rows == 0 ? 0 : n / rows;
+            // A part runs beside the other parts, on its share of the cores: it fills its masks on its own thread.
+            boolean fork = batchRows == 0;
+            dropped.add(x.mul(mask(x.getManager(), drawKey, offset + rowFrom * perRow, n, p, fork).reshape(shape)));
+            offset += perRow * (batchRows == 0 ? rows : batchRows);
         }
         return dropped;
     }
@@ -84,7 +112,7 @@ public final class DropoutMasks {
     /** The next mask of this step: {@code n} floats, each 0 or {@code 1 / (1 - p)}, as a tensor on the manager's device. */
     NDArray mask(NDManager manager, long n, double p) {
         checkProbability(p);
-        return mask(manager, nextDrawKey(), 0, n, p);
+        return mask(manager, nextDrawKey(), 0, n, p, true);
     }
 
     private long nextDrawKey() {
@@ -101,26 +129,26 @@ public final class DropoutMasks {
      * Values {@code [offset, offset + n)} of a draw as a tensor. On the CPU they are written straight into the
      * tensor's memory, with no second copy; another device gets them through a host buffer.
      */
-    private static NDArray mask(NDManager manager, long drawKey, long offset, long n, double p) {
+    private static NDArray mask(NDManager manager, long drawKey, long offset, long n, double p, boolean fork) {
         if (n > Integer.MAX_VALUE / Float.BYTES) {
             throw new IllegalArgumentException("a dropout mask of " + n + " values is larger than one buffer");
         }
         Shape shape = new Shape(n);
         if (manager.getDevice().equals(Device.cpu())) {
             NDArray mask = manager.create(shape, DataType.FLOAT32);
-            fill(mask.toByteBuffer(true).order(ByteOrder.nativeOrder()), drawKey, offset, n, p);
+            fill(mask.toByteBuffer(true).order(ByteOrder.nativeOrder()), drawKey, offset, n, p, fork);
             return mask;
         }
         ByteBuffer host = hostBuffer((int) n * Float.BYTES);
-        fill(host, drawKey, offset, n, p);
+        fill(host, drawKey, offset, n, p, fork);
         return manager.create(host, shape, DataType.FLOAT32);
     }
 
-    /** Writes the {@code n} values, on every core when there are enough of them. */
-    private static void fill(ByteBuffer values, long drawKey, long offset, long n, double p) {
+    /** Writes the {@code n} values; with {@code fork}, on every core when there are enough of them. */
+    private static void fill(ByteBuffer values, long drawKey, long offset, long n, double p, boolean fork) {
         int threshold = (int) Math.round(p * 65536);
         float scale = (float) (1.0 / (1.0 - p));
-        if (n < PARALLEL_FROM) {
+        if (!fork || n < PARALLEL_FROM) {
             fill(values, drawKey, offset, 0, n, threshold, scale);
         } else {
             int parts = Runtime.getRuntime().availableProcessors();

@@ -1,9 +1,11 @@
 package io.ptuning.training;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.loss.Loss;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.DeviceTensors;
@@ -28,14 +30,14 @@ import java.util.concurrent.Future;
  *
  * <p>A replica is the model's trainable tensors over one copy of the frozen encoder, normally one per GPU. Replica 0
  * is the model itself; the others receive its tensors after every update ({@link #broadcast}). Replicas on the CPU
- * share the CPU encoder: that tests the machinery, but gains nothing on a CPU (measured in BENCHMARKS.md).
+ * share the CPU encoder and split its cores: each part runs on its own thread with its share of libtorch's threads,
+ * which then wait less for each other than one pass over every core does (BENCHMARKS.md, "CPU replicas").
  *
- * <p>Deterministic: the forward passes run one after another on the calling thread, so the step's dropout masks
- * ({@link DropoutMasks}) are drawn in the same order in every run; backward passes draw nothing and run in parallel, one thread per
- * replica (GPU kernels are asynchronous, so the devices overlap either way). Each part's loss is weighted by its
- * share of the rows, so the summed gradient is the gradient of the whole batch's mean loss. With one replica the
- * step is exactly the single-device step; with n replicas a run replays bit for bit, but its sums are rounded
- * differently from a run with another replica count.
+ * <p>Deterministic: every part runs its forward and backward pass on a thread of its own and draws the masks of its
+ * own rows ({@link DropoutMasks#forRows}), the values the whole batch would get, so no order between the threads
+ * matters. Each part's loss is weighted by its share of the rows, so the summed gradient is the gradient of the
+ * whole batch's mean loss. With one replica the step is exactly the single-device step, on the calling thread; with n
+ * replicas a run replays bit for bit, but its sums are rounded differently from a run with another replica count.
  */
 final class DataParallel implements AutoCloseable {
 
@@ -43,7 +45,10 @@ final class DataParallel implements AutoCloseable {
 
     private final List<PromptTunedBert> replicas = new ArrayList<>();
     private final List<NDManager> replicaManagers = new ArrayList<>();
-    private final ExecutorService backwardThreads;
+    /** One thread per replica, each running its part's forward and backward pass. */
+    private final ExecutorService partThreads;
+    /** libtorch threads of each CPU replica's part: the CPU's cores shared out. */
+    private final int threadsPerCpuReplica;
 
     /** @param otherEncoders the model's frozen encoder on each further device (the same encoder for CPU replicas) */
     DataParallel(PromptTunedBert model, List<BertEncoder> otherEncoders) {
@@ -58,8 +63,10 @@ final class DataParallel implements AutoCloseable {
             replicaManagers.add(manager);
             replicas.add(PromptTunedBert.restore(encoder, model.config(), state, "replica of the model", manager));
         }
-        backwardThreads = replicas.size() == 1 ? null : Executors.newFixedThreadPool(replicas.size(), runnable -> {
-            Thread thread = new Thread(runnable, "data-parallel-backward");
+        long cpuReplicas = replicas.stream().filter(r -> Device.Type.CPU.equals(r.encoder().device().getDeviceType())).count();
+        threadsPerCpuReplica = (int) Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, cpuReplicas));
+        partThreads = replicas.size() == 1 ? null : Executors.newFixedThreadPool(replicas.size(), runnable -> {
+            Thread thread = new Thread(runnable, "data-parallel-part");
             thread.setDaemon(true);
             return thread;
         });
@@ -75,34 +82,49 @@ final class DataParallel implements AutoCloseable {
      */
     double lossAndGradients(TrainingBatch batch, DropoutMasks dropout, NDManager scope) {
         int parts = Math.min(replicas.size(), batch.size());
-        List<NDArray> losses = new ArrayList<>();
-        List<Future<?>> backwards = new ArrayList<>();
-        try {
-            for (int i = 0; i < parts; i++) {
-                int from = batch.size() * i / parts;
-                int to = batch.size() * (i + 1) / parts;
-                TrainingBatch part = parts == 1 ? batch : batch.rows(from, to);
-                NDArray loss = forward(replicas.get(i), part, dropout, (float) (to - from) / batch.size(), scope);
-                losses.add(loss);
-                if (backwardThreads == null) {
-                    GradMode.backward(loss);
-                } else {
-                    backwards.add(backwardThreads.submit(() -> GradMode.backward(loss)));
-                }
+        if (parts == 1) {
+            try {
+                NDArray loss = forward(replicas.get(0), batch, dropout, 1f, scope);
+                GradMode.backward(loss);
+                return loss.getFloat();
+            } finally {
+                GradMode.off();
             }
-            for (Future<?> backward : backwards) {
-                backward.get();
+        }
+        List<Future<Float>> losses = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            int from = batch.size() * i / parts;
+            int to = batch.size() * (i + 1) / parts;
+            PromptTunedBert replica = replicas.get(i);
+            DropoutMasks rows = dropout.forRows(from, batch.size());
+            losses.add(partThreads.submit(() -> {
+                if (Device.Type.CPU.equals(replica.encoder().device().getDeviceType())) {
+                    // libtorch's thread count is per calling thread (OpenMP's); this also becomes the count that
+                    // threads entering libtorch for the first time start with.
+                    JniUtils.setNumThreads(threadsPerCpuReplica);
+                }
+                try {
+                    NDArray loss = forward(replica, batch.rows(from, to), rows, (float) (to - from) / batch.size(), scope);
+                    GradMode.backward(loss);
+                    return loss.getFloat();
+                } finally {
+                    GradMode.off();
+                }
+            }));
+        }
+        double sum = 0;
+        try {
+            for (Future<Float> loss : losses) {
+                sum += loss.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during a data-parallel backward pass", e);
+            throw new IllegalStateException("interrupted during a data-parallel step", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("a replica's backward pass failed: " + e.getCause(), e.getCause());
-        } finally {
-            GradMode.off();
+            throw new IllegalStateException("a replica's forward or backward pass failed: " + e.getCause(), e.getCause());
         }
         sumGradientsIntoTheModel(parts, scope);
-        return losses.stream().mapToDouble(NDArray::getFloat).sum();
+        return sum;
     }
 
     /** The part's mean loss times its share of the batch's rows, recorded for backward. */
@@ -152,8 +174,8 @@ final class DataParallel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (backwardThreads != null) {
-            backwardThreads.shutdownNow();
+        if (partThreads != null) {
+            partThreads.shutdownNow();
         }
         for (int i = 1; i < replicas.size(); i++) {
             replicas.get(i).close();

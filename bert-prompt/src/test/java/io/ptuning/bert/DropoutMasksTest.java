@@ -90,6 +90,33 @@ class DropoutMasksTest {
     }
 
     @Test
+    void aPartOfTheBatchDrawsTheWholeBatchsValuesForItsRows() {
+        // Two draws over a batch of 5 rows, the second over two tensors (as the prefix's keys and values): rows
+        // 2..4 drawn on their own equal rows 2..4 of the whole batch's draws.
+        NDArray hidden = manager.ones(new Shape(5, 3, 7));
+        List<NDArray> prefix = List.of(manager.ones(new Shape(5, 2, 11)), manager.ones(new Shape(5, 4)));
+        DropoutMasks whole = DropoutMasks.forStep(4, 2);
+        float[] wholeHidden = whole.apply(hidden, 0.1).toFloatArray();
+        List<NDArray> wholePrefix = whole.apply(prefix, 0.1);
+
+        DropoutMasks part = DropoutMasks.forStep(4, 2).forRows(2, 5);
+        NDArray partHidden = part.apply(hidden.get("2:5"), 0.1);
+        List<NDArray> partPrefix = part.apply(List.of(prefix.get(0).get("2:5"), prefix.get(1).get("2:5")), 0.1);
+        assertThat(partHidden.toFloatArray()).isEqualTo(Arrays.copyOfRange(wholeHidden, 2 * 21, 5 * 21));
+        assertThat(partPrefix.get(0).toFloatArray()).isEqualTo(wholePrefix.get(0).get("2:5").toFloatArray());
+        assertThat(partPrefix.get(1).toFloatArray()).isEqualTo(wholePrefix.get(1).get("2:5").toFloatArray());
+    }
+
+    @Test
+    void partsAreTakenBeforeTheStepDrawsAndWithinTheBatch() {
+        DropoutMasks step = DropoutMasks.forStep(1, 1);
+        assertThatThrownBy(() -> step.forRows(4, 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("row 4 is not in a batch of 4");
+        step.apply(manager.ones(new Shape(4, 4)), 0.1);
+        assertThatThrownBy(() -> step.forRows(0, 4)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void offAndZeroProbabilityLeaveTheInputAlone() {
         NDArray x = manager.ones(new Shape(4, 4));
         assertThat(DropoutMasks.OFF.apply(x, 0.1)).isSameAs(x);

@@ -65,6 +65,23 @@ class DataParallelTest {
     }
 
     @Test
+    void withDropoutOnTheRowSplitsDrawTheWholeBatchsMasksAndSumToItsGradient() {
+        TrainingBatch batch = BATCHES.get(0); // prefix dropout 0.1 and the encoder's dropout
+        Map<String, float[]> whole = gradients(withDropout, PromptConfig.prefix(4), batch, 1, DropoutMasks.forStep(3, 1));
+        Map<String, float[]> split = gradients(withDropout, PromptConfig.prefix(4), batch, 3, DropoutMasks.forStep(3, 1));
+        whole.forEach((name, expected) -> {
+            float scale = 1e-6f + maxAbs(expected);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(Math.abs(split.get(name)[i] - expected[i])).as("%s[%d]", name, i).isLessThan(1e-5f * scale);
+            }
+        });
+        // and the masks matter: another step's masks give other gradients
+        Map<String, float[]> otherMasks = gradients(withDropout, PromptConfig.prefix(4), batch, 1, DropoutMasks.forStep(3, 2));
+        assertThat(otherMasks.get(otherMasks.keySet().iterator().next()))
+                .isNotEqualTo(whole.get(whole.keySet().iterator().next()));
+    }
+
+    @Test
     void aBatchWithFewerRowsThanReplicasUsesOnlyAsManyReplicas() {
         TrainingBatch oneRow = BATCHES.get(1).rows(0, 1);
         Map<String, float[]> whole = gradients(oneRow, 1);
@@ -77,15 +94,20 @@ class DataParallelTest {
         byte[] first = train(2, true);
         byte[] second = train(2, true);
         assertThat(second).isEqualTo(first);
-        assertThat(train(1, false)).isNotEqualTo(first); // another split rounds differently (and draws other masks)
+        assertThat(train(1, false)).isNotEqualTo(first); // another split rounds its sums differently
     }
 
     /** The model's gradients after one data-parallel forward and backward over {@code batch}. */
     private static Map<String, float[]> gradients(TrainingBatch batch, int replicas) {
-        try (PromptTunedBert model = PromptTunedBert.initialize(withoutDropout, PREFIX, 5, manager);
-                DataParallel parallel = new DataParallel(model, Collections.nCopies(replicas - 1, withoutDropout));
+        return gradients(withoutDropout, PREFIX, batch, replicas, DropoutMasks.OFF);
+    }
+
+    private static Map<String, float[]> gradients(BertEncoder encoder, PromptConfig config, TrainingBatch batch,
+            int replicas, DropoutMasks dropout) {
+        try (PromptTunedBert model = PromptTunedBert.initialize(encoder, config, 5, manager);
+                DataParallel parallel = new DataParallel(model, Collections.nCopies(replicas - 1, encoder));
                 NDManager scope = manager.newSubManager()) {
-            parallel.lossAndGradients(batch, DropoutMasks.OFF, scope);
+            parallel.lossAndGradients(batch, dropout, scope);
             Map<String, float[]> gradients = new TreeMap<>();
             model.trainableParameters().forEach((name, p) -> gradients.put(name, p.getGradient().toFloatArray()));
             return gradients;

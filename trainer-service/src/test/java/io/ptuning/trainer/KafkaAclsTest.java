@@ -143,7 +143,7 @@ class KafkaAclsTest {
     private static RunSettings settings(String user) {
         Map<String, Object> connection = new HashMap<>(EmbeddedKafka.scramClientProperties(user, secret(user)));
         connection.put("bootstrap.servers", kafka.bootstrapServers());
-        return new RunSettings(connection, "cpu", TinyModel.MAX_LENGTH, 1L << 30, EmbeddedKafka.MAX_MESSAGE_BYTES,
+        return new RunSettings(connection, "cpu", 1, TinyModel.MAX_LENGTH, 1L << 30, EmbeddedKafka.MAX_MESSAGE_BYTES,
                 (short) 1, 2, "ptuning.trainer-state", "trainer-service.", Duration.ofMinutes(1));
     }
 

@@ -19,6 +19,16 @@ public interface TrainerConfig {
     @Pattern(regexp = "auto|cpu|gpu", message = "must be auto, cpu or gpu")
     String device();
 
+    /**
+     * Parts a batch is split into when a run trains on the CPU, each on its own thread with its share of the cores,
+     * the gradients summed (data parallel, as over several GPUs): libtorch's threads then wait less for each other
+     * (BENCHMARKS.md, "CPU replicas"). Each count replays bit for bit, but rounds its sums differently from the others.
+     */
+    @WithDefault("1")
+    @Min(1)
+    @Max(64)
+    int cpuReplicas();
+
     /** Model cache root; defaults to system property ptuning.model.cache, env PTUNING_MODEL_CACHE, ~/.cache/ptuning/models. */
     Optional<Path> modelCache();
 

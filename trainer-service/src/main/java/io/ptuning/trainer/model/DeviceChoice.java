@@ -2,6 +2,7 @@ package io.ptuning.trainer.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -22,13 +23,25 @@ public final class DeviceChoice {
      * @return the devices to train on, the first holding the model (checkpoints are read from it)
      */
     public static List<Device> resolve(String requested, String serviceDefault) {
-        return resolve(requested, serviceDefault, Engine.getInstance().getGpuCount());
+        return resolve(requested, serviceDefault, 1);
     }
 
-    static List<Device> resolve(String requested, String serviceDefault, int gpus) {
+    /**
+     * @param cpuReplicas how many parts a batch is split into on the CPU, each on its own thread with its share of the
+     *     cores (the CPU once per part): libtorch's threads wait less than when one pass spans every core
+     */
+    public static List<Device> resolve(String requested, String serviceDefault, int cpuReplicas) {
+        return resolve(requested, serviceDefault, Engine.getInstance().getGpuCount(), cpuReplicas);
+    }
+
+    static List<Device> resolve(String requested, String serviceDefault, int gpus, int cpuReplicas) {
+        if (cpuReplicas < 1) {
+            throw new IllegalArgumentException("cpu replicas must be at least 1, got " + cpuReplicas);
+        }
         String choice = "auto".equals(requested) ? serviceDefault : requested;
+        List<Device> cpu = Collections.nCopies(cpuReplicas, Device.cpu());
         return switch (choice) {
-            case "cpu" -> List.of(Device.cpu());
+            case "cpu" -> cpu;
             case "gpu" -> {
                 if (gpus == 0) {
                     throw new IllegalArgumentException("device gpu was requested but DJL's PyTorch engine sees no GPU"
@@ -37,7 +50,7 @@ public final class DeviceChoice {
                 }
                 yield allGpus(gpus);
             }
-            case "auto" -> gpus > 0 ? allGpus(gpus) : List.of(Device.cpu());
+            case "auto" -> gpus > 0 ? allGpus(gpus) : cpu;
             default -> throw new IllegalArgumentException("device '" + choice + "' is not one of auto, cpu, gpu");
         };
     }

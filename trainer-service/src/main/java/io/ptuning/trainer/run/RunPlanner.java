@@ -40,10 +40,11 @@ final class RunPlanner {
 
     RunPlan plan(RunRequest request, String fingerprint, Optional<RunState> committed) {
         TuningRecipe recipe = TuningRecipe.preset(request.preset()).withOverrides(request.overrides());
-        List<Device> devices = DeviceChoice.resolve(request.device(), settings.defaultDevice());
+        List<Device> devices = DeviceChoice.resolve(request.device(), settings.defaultDevice(), settings.cpuReplicas());
         String precision = matmulPrecision(request, committed, devices);
         BaseModel base = models.get(request.baseModel(), devices.get(0));
-        List<BertEncoder> replicas = devices.subList(1, devices.size()).stream() // data parallel over the other GPUs
+        // data parallel over the other GPUs, or over parts of the CPU (one encoder, shared)
+        List<BertEncoder> replicas = devices.subList(1, devices.size()).stream()
                 .map(device -> models.get(request.baseModel(), device).encoder()).toList();
         String tokenizerFingerprint = base.tokenizer(settings.tokenizerMaxLength()).fingerprint();
         long to = committed.map(RunState::toOffset).orElse(request.toOffset());

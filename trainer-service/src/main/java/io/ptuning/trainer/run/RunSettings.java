@@ -8,10 +8,12 @@ import java.util.Map;
  *
  * @param kafka client properties, at least {@code bootstrap.servers}
  * @param defaultDevice the device of runs whose request says {@code auto}
+ * @param cpuReplicas the parts a batch is split into when a run trains on the CPU ({@code DeviceChoice})
  */
 public record RunSettings(
         Map<String, Object> kafka,
         String defaultDevice,
+        int cpuReplicas,
         int tokenizerMaxLength,
         long batchCacheMaxBytes,
         int maxMessageBytes,

@@ -79,7 +79,7 @@ public class TrainerComponents {
             // Only the connection settings of the default broker config: the run clients set their own serdes.
             Map<String, Object> kafka = KafkaConnection.settings(kafkaDefaults);
             TrainerConfig.Kafka k = config.kafka();
-            settings = new RunSettings(kafka, config.device(), config.tokenizerMaxLength(), config.batchCacheMaxBytes(),
+            settings = new RunSettings(kafka, config.device(), config.cpuReplicas(), config.tokenizerMaxLength(), config.batchCacheMaxBytes(),
                     k.maxMessageBytes(), k.replicationFactor(), k.runsPartitions(), k.stateTopic(),
                     k.transactionalIdPrefix(), k.transactionTimeout());
         }
