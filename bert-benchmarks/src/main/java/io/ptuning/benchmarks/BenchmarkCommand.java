@@ -25,7 +25,8 @@ public final class BenchmarkCommand {
                                 [--schedule linear (6% warm-up, decay, clip 1.0) | constant (torch AdamW defaults)]
                                 [--minutes 0 (no limit)] [--set name=value,... (any recipe value: psl, lr,
                                  reparameterize, weight_decay, max_grad_norm, warmup_ratio, ...)]
-                                [--replicas 1 (data-parallel replicas on this CPU, to measure the machinery)]
+                                [--replicas 1 (parts of each batch on this CPU, each on its own thread and share of the cores)]
+                                [--profile FILE (libtorch's profiler over the last 10 steps, a Chrome trace)]
                            java -jar bert-benchmarks.jar matmul  (the encoder's products at each matmul precision)
                            java -jar bert-benchmarks.jar dropout (a dropout's cost per value, three ways)""");
             System.exit(2);

@@ -2,6 +2,7 @@ package io.ptuning.benchmarks;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import io.ptuning.bert.BertEncoder;
 import io.ptuning.bert.BertWeights;
 import io.ptuning.bert.HostMemory;
@@ -34,6 +35,8 @@ final class TrainingBenchmark {
 
     private final Path sst2;
     private final Map<String, String> options;
+    /** {@code --profile} traces the run's last this many steps: warm-up (first page touches, kernel code) is over. */
+    private static final int PROFILED_STEPS = 10;
 
     TrainingBenchmark(Path sst2, Map<String, String> options) {
         this.sst2 = sst2;
@@ -76,7 +79,8 @@ final class TrainingBenchmark {
                     PromptTrainer trainer = new PromptTrainer(model, Collections.nCopies(replicas - 1, encoder), training,
                             loop.totalSteps(), manager)) {
                 System.out.printf("trainable parameters: %,d%n", model.trainableParameterCount());
-                Progress progress = new Progress(new Scorer(model, manager), dev, minutes);
+                Progress progress = new Progress(new Scorer(model, manager), dev, minutes, options.get("profile"),
+                        loop.totalSteps() - PROFILED_STEPS);
                 loop.run(trainer, progress);
                 if (Thread.interrupted() && progress.lossCount > 0) { // stopped by the time budget
                     progress.onCheckpoint(trainer.stepsDone(), 0, true);
@@ -141,11 +145,17 @@ final class TrainingBenchmark {
         private int lossCount;
         private double best;
         private long stepStart = System.nanoTime();
+        /** Where libtorch's profiler writes its trace of the last steps, or null for no profile. */
+        private final String profile;
+        private final long profileFrom;
+        private long steps;
 
-        Progress(Scorer scorer, List<TrainingBatch> dev, double minutes) {
+        Progress(Scorer scorer, List<TrainingBatch> dev, double minutes, String profile, long profileFrom) {
             this.scorer = scorer;
             this.dev = dev;
             this.budgetSeconds = minutes * 60;
+            this.profile = profile;
+            this.profileFrom = profileFrom;
         }
 
         @Override
@@ -157,6 +167,13 @@ final class TrainingBenchmark {
             windowExamples += batchSize;
             lossSum += result.loss();
             lossCount++;
+            steps++;
+            if (profile != null && steps == profileFrom) {
+                JniUtils.startProfile(false, true, false);
+            } else if (profile != null && steps == profileFrom + PROFILED_STEPS) {
+                JniUtils.stopProfile(profile);
+                System.out.printf("libtorch profile of steps %d-%d: %s%n", profileFrom + 1, steps, profile);
+            }
             if (budgetSeconds > 0 && trainingSeconds >= budgetSeconds) {
                 Thread.currentThread().interrupt(); // TrainingLoop stops before the next step
             }
