@@ -22,9 +22,10 @@ public interface TrainerConfig {
     /**
      * Parts a batch is split into when a run trains on the CPU, each on its own thread with its share of the cores,
      * the gradients summed (data parallel, as over several GPUs): libtorch's threads then wait less for each other
-     * (BENCHMARKS.md, "CPU replicas"). Each count replays bit for bit, but rounds its sums differently from the others.
+     * (BENCHMARKS.md, "CPU replicas"). Each count replays bit for bit, but rounds its sums differently from the others,
+     * so a fixed default rather than one per machine's cores: a run gives the same checkpoints on any core count.
      */
-    @WithDefault("1")
+    @WithDefault("2")
     @Min(1)
     @Max(64)
     int cpuReplicas();
