@@ -63,7 +63,7 @@ final class DataParallel implements AutoCloseable {
             replicaManagers.add(manager);
             replicas.add(PromptTunedBert.restore(encoder, model.config(), state, "replica of the model", manager));
         }
-        long cpuReplicas = replicas.stream().filter(r -> Device.Type.CPU.equals(r.encoder().device().getDeviceType())).count();
+        long cpuReplicas = replicas.stream().filter(DataParallel::onCpu).count();
         threadsPerCpuReplica = (int) Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, cpuReplicas));
         partThreads = replicas.size() == 1 ? null : Executors.newFixedThreadPool(replicas.size(), runnable -> {
             Thread thread = new Thread(runnable, "data-parallel-part");
@@ -83,13 +83,7 @@ final class DataParallel implements AutoCloseable {
     double lossAndGradients(TrainingBatch batch, DropoutMasks dropout, NDManager scope) {
         int parts = Math.min(replicas.size(), batch.size());
         if (parts == 1) {
-            try {
-                NDArray loss = forward(replicas.get(0), batch, dropout, 1f, scope);
-                GradMode.backward(loss);
-                return loss.getFloat();
-            } finally {
-                GradMode.off();
-            }
+            return lossAndBackward(replicas.get(0), batch, dropout, 1f, scope);
         }
         List<Future<Float>> losses = new ArrayList<>();
         for (int i = 0; i < parts; i++) {
@@ -98,18 +92,12 @@ final class DataParallel implements AutoCloseable {
             PromptTunedBert replica = replicas.get(i);
             DropoutMasks rows = dropout.forRows(from, batch.size());
             losses.add(partThreads.submit(() -> {
-                if (Device.Type.CPU.equals(replica.encoder().device().getDeviceType())) {
+                if (onCpu(replica)) {
                     // libtorch's thread count is per calling thread (OpenMP's); this also becomes the count that
                     // threads entering libtorch for the first time start with.
                     JniUtils.setNumThreads(threadsPerCpuReplica);
                 }
-                try {
-                    NDArray loss = forward(replica, batch.rows(from, to), rows, (float) (to - from) / batch.size(), scope);
-                    GradMode.backward(loss);
-                    return loss.getFloat();
-                } finally {
-                    GradMode.off();
-                }
+                return lossAndBackward(replica, batch.rows(from, to), rows, (float) (to - from) / batch.size(), scope);
             }));
         }
         double sum = 0;
@@ -125,6 +113,22 @@ final class DataParallel implements AutoCloseable {
         }
         sumGradientsIntoTheModel(parts, scope);
         return sum;
+    }
+
+    /** Forward and backward over one part on this thread; returns the part's weighted loss. */
+    private static float lossAndBackward(PromptTunedBert replica, TrainingBatch part, DropoutMasks dropout, float share,
+            NDManager scope) {
+        try {
+            NDArray loss = forward(replica, part, dropout, share, scope);
+            GradMode.backward(loss);
+            return loss.getFloat();
+        } finally {
+            GradMode.off();
+        }
+    }
+
+    private static boolean onCpu(PromptTunedBert replica) {
+        return Device.Type.CPU.equals(replica.encoder().device().getDeviceType());
     }
 
     /** The part's mean loss times its share of the batch's rows, recorded for backward. */
