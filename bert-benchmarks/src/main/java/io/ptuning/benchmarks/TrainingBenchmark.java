@@ -33,10 +33,11 @@ import java.util.Map;
  */
 final class TrainingBenchmark {
 
-    private final Path sst2;
-    private final Map<String, String> options;
     /** {@code --profile} traces the run's last this many steps: warm-up (first page touches, kernel code) is over. */
     private static final int PROFILED_STEPS = 10;
+
+    private final Path sst2;
+    private final Map<String, String> options;
 
     TrainingBenchmark(Path sst2, Map<String, String> options) {
         this.sst2 = sst2;
@@ -62,6 +63,10 @@ final class TrainingBenchmark {
         int evalEvery = Integer.parseInt(options.getOrDefault("eval-every", "150"));
         double minutes = Double.parseDouble(options.getOrDefault("minutes", "0"));
         TrainingLoop loop = new TrainingLoop(train, training, steps, evalEvery);
+        if (options.containsKey("profile") && loop.totalSteps() < 2 * PROFILED_STEPS) {
+            throw new IllegalArgumentException("--profile traces the last " + PROFILED_STEPS + " steps after at least as"
+                    + " many of warm-up: give --steps " + 2 * PROFILED_STEPS + " or more, not " + loop.totalSteps());
+        }
         int replicas = Integer.parseInt(options.getOrDefault("replicas", "1"));
 
         System.out.printf("recipe: %s %s%n", prompt.toMetadata(), training.toMetadata());
