@@ -153,7 +153,6 @@ final class TrainingBenchmark {
         /** Where libtorch's profiler writes its trace of the last steps, or null for no profile. */
         private final String profile;
         private final long profileFrom;
-        private long steps;
 
         Progress(Scorer scorer, List<TrainingBatch> dev, double minutes, String profile, long profileFrom) {
             this.scorer = scorer;
@@ -172,7 +171,7 @@ final class TrainingBenchmark {
             windowExamples += batchSize;
             lossSum += result.loss();
             lossCount++;
-            steps++;
+            long steps = result.step() + 1; // done, this one included
             if (profile != null && steps == profileFrom) {
                 JniUtils.startProfile(false, true, false);
             } else if (profile != null && steps == profileFrom + PROFILED_STEPS) {

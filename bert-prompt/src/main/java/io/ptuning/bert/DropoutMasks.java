@@ -95,16 +95,16 @@ public final class DropoutMasks {
         checkProbability(p);
         long drawKey = nextDrawKey();
         List<NDArray> dropped = new ArrayList<>(xs.size());
+        // A part runs beside the other parts, on its share of the cores: it fills its masks on its own thread.
+        boolean wholeBatch = batchRows == 0;
         long offset = 0; // where the next tensor's whole batch starts in the draw
         for (NDArray x : xs) {
             Shape shape = x.getShape();
             long n = shape.size();
             long rows = shape.dimension() == 0 ? 1 : shape.get(0);
             long perRow = rows == 0 ? 0 : n / rows;
-            // A part runs beside the other parts, on its share of the cores: it fills its masks on its own thread.
-            boolean fork = batchRows == 0;
-            dropped.add(x.mul(mask(x.getManager(), drawKey, offset + rowFrom * perRow, n, p, fork).reshape(shape)));
-            offset += perRow * (batchRows == 0 ? rows : batchRows);
+            dropped.add(x.mul(mask(x.getManager(), drawKey, offset + rowFrom * perRow, n, p, wholeBatch).reshape(shape)));
+            offset += perRow * (wholeBatch ? rows : batchRows);
         }
         return dropped;
     }
