@@ -54,6 +54,30 @@ class DropoutMasksTest {
     }
 
     @Test
+    void theValuesAreTheDocumentedFunctionOfSeedStepDrawAndIndex() {
+        // Written out one value at a time from the class's definition, so that no faster fill can change what a
+        // checkpoint replays: the first draw, whole, and a part whose rows start in the middle of an output.
+        float[] whole = DropoutMasks.forStep(42, 7).mask(manager, 1001, 0.1).toFloatArray();
+        for (int i = 0; i < whole.length; i++) {
+            assertThat(whole[i]).as("value %d", i).isEqualTo(definition(42, 7, i, 0.1));
+        }
+        float[] rows = DropoutMasks.forStep(42, 7).forRows(3, 8).apply(manager.ones(new Shape(5, 7)), 0.1).toFloatArray();
+        for (int i = 0; i < rows.length; i++) {
+            assertThat(rows[i]).as("value %d of rows 3..7", i).isEqualTo(definition(42, 7, 3 * 7 + i, 0.1));
+        }
+    }
+
+    /** Value {@code i} of step {@code step}'s first draw: the 16-bit uniform {@code i % 4} of SplitMix64 output {@code i / 4}. */
+    private static float definition(long seed, long step, long i, double p) {
+        long gamma = 0x9e3779b97f4a7c15L;
+        long stepKey = DropoutMasks.mix64(DropoutMasks.mix64(seed) ^ DropoutMasks.mix64(step + gamma));
+        long drawKey = DropoutMasks.mix64(stepKey);
+        long bits = DropoutMasks.mix64(drawKey + (i / 4 + 1) * gamma);
+        long uniform = (bits >>> (16 * (i % 4))) & 0xFFFF;
+        return uniform >= Math.round(p * 65536) ? (float) (1 / (1 - p)) : 0f;
+    }
+
+    @Test
     void aMaskFilledOnSeveralThreadsHoldsTheValuesOneThreadComputes() {
         float[] parallel = DropoutMasks.forStep(1, 2).mask(manager, LARGE + 3, 0.1).toFloatArray();
         float[] serial = DropoutMasks.forStep(1, 2).mask(manager, 1001, 0.1).toFloatArray();
