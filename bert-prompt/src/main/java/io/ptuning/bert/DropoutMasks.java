@@ -161,8 +161,8 @@ public final class DropoutMasks {
     /**
      * Writes values {@code [from, to)} of a mask whose value 0 is value {@code offset} of the draw: four 16-bit
      * uniforms from each SplitMix64 output, the draw's value {@code i} from output {@code i / 4}. Whole outputs are
-     * unrolled, and a value is selected without a branch (a drop is a 1-in-10 surprise to a branch predictor): the
-     * loop runs twice as fast as one value at a time with a conditional (BENCHMARKS.md, "Dropout masks").
+     * unrolled, and a value is selected without a branch: a drop is a 1-in-10 surprise to a branch predictor
+     * (BENCHMARKS.md, "Dropout masks").
      */
     private static void fill(ByteBuffer bytes, long drawKey, long offset, long from, long to, int threshold,
             float scale) {
@@ -171,9 +171,7 @@ public final class DropoutMasks {
         int i = (int) from;
         int end = (int) to;
         for (; i < end && ((offset + i) & 3) != 0; i++) { // up to the first value of an output
-            long value = offset + i;
-            values.put(i, masked(mix64(drawKey + ((value >>> 2) + 1) * GOLDEN_GAMMA) >>> (16 * (value & 3)),
-                    threshold, keptBits));
+            values.put(i, valueAt(drawKey, offset + i, threshold, keptBits));
         }
         long output = ((offset + i) >>> 2) + 1;
         for (; i + 4 <= end; i += 4, output++) {
@@ -184,13 +182,19 @@ public final class DropoutMasks {
             values.put(i + 3, masked(bits >>> 48, threshold, keptBits));
         }
         for (; i < end; i++) { // the last output's first values
-            long value = offset + i;
-            values.put(i, masked(mix64(drawKey + ((value >>> 2) + 1) * GOLDEN_GAMMA) >>> (16 * (value & 3)),
-                    threshold, keptBits));
+            values.put(i, valueAt(drawKey, offset + i, threshold, keptBits));
         }
     }
 
-    /** The mask value of the uniform in the low 16 bits: {@code keptBits} as a float if it is at least {@code threshold}, else 0. */
+    /** The draw's value {@code value} on its own: uniform {@code value % 4} of output {@code value / 4}. */
+    private static float valueAt(long drawKey, long value, int threshold, int keptBits) {
+        return masked(mix64(drawKey + ((value >>> 2) + 1) * GOLDEN_GAMMA) >>> (16 * (value & 3)), threshold, keptBits);
+    }
+
+    /**
+     * The mask value of the uniform in the low 16 bits:
+     * {@code keptBits} as a float if it is at least {@code threshold}, else 0.
+     */
     private static float masked(long bits, int threshold, int keptBits) {
         int uniform = (int) bits & 0xFFFF;
         return Float.intBitsToFloat(keptBits & ((threshold - 1 - uniform) >> 31)); // all ones when uniform >= threshold
