@@ -64,14 +64,15 @@ public final class BenchmarkCommand {
     }
 
     private static Map<String, String> options(String command, String[] args) {
+        Set<String> accepted = OPTIONS.get(command);
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("expected --name value pairs, got " + Arrays.toString(args));
             }
             String name = args[i].substring(2);
-            if (!OPTIONS.get(command).contains(name)) {
-                List<String> known = OPTIONS.get(command).stream().sorted().map(option -> "--" + option).toList();
+            if (!accepted.contains(name)) {
+                List<String> known = accepted.stream().sorted().map(option -> "--" + option).toList();
                 throw new IllegalArgumentException(command + " has no option --" + name + " (it takes "
                         + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
             }

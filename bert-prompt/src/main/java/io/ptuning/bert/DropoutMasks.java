@@ -191,10 +191,7 @@ public final class DropoutMasks {
         return masked(mix64(drawKey + ((value >>> 2) + 1) * GOLDEN_GAMMA) >>> (16 * (value & 3)), threshold, keptBits);
     }
 
-    /**
-     * The mask value of the uniform in the low 16 bits:
-     * {@code keptBits} as a float if it is at least {@code threshold}, else 0.
-     */
+    /** The mask value of the uniform in the low 16 bits: {@code keptBits} as a float if it is at least the threshold, else 0. */
     private static float masked(long bits, int threshold, int keptBits) {
         int uniform = (int) bits & 0xFFFF;
         return Float.intBitsToFloat(keptBits & ((threshold - 1 - uniform) >> 31)); // all ones when uniform >= threshold
