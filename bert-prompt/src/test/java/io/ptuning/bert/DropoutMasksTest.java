@@ -56,14 +56,15 @@ class DropoutMasksTest {
     @Test
     void theValuesAreTheDocumentedFunctionOfSeedStepDrawAndIndex() {
         // Written out one value at a time from the class's definition, so that no faster fill can change what a
-        // checkpoint replays: the first draw, whole, and a part whose rows start in the middle of an output.
-        float[] whole = DropoutMasks.forStep(42, 7).mask(manager, 1001, 0.1).toFloatArray();
+        // checkpoint replays: the first draw, whole, and a part whose rows start in the middle of an output; both
+        // span several of the fill's chunks.
+        float[] whole = DropoutMasks.forStep(42, 7).mask(manager, 5001, 0.1).toFloatArray();
         for (int i = 0; i < whole.length; i++) {
             assertThat(whole[i]).as("value %d", i).isEqualTo(definition(42, 7, i, 0.1));
         }
-        float[] rows = DropoutMasks.forStep(42, 7).forRows(3, 8).apply(manager.ones(new Shape(5, 7)), 0.1).toFloatArray();
+        float[] rows = DropoutMasks.forStep(42, 7).forRows(3, 8).apply(manager.ones(new Shape(5, 1027)), 0.1).toFloatArray();
         for (int i = 0; i < rows.length; i++) {
-            assertThat(rows[i]).as("value %d of rows 3..7", i).isEqualTo(definition(42, 7, 3 * 7 + i, 0.1));
+            assertThat(rows[i]).as("value %d of rows 3..7", i).isEqualTo(definition(42, 7, 3 * 1027 + i, 0.1));
         }
     }
 
