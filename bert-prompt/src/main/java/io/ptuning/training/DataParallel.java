@@ -115,11 +115,16 @@ final class DataParallel implements AutoCloseable {
         return sum;
     }
 
-    /** Forward and backward over one part on this thread; returns the part's weighted loss. */
+    /**
+     * Forward and backward over one part on this thread; returns the part's weighted loss. The part's tensors, and the
+     * autograd graph they hold, are freed here too, on the part's thread beside the other parts: left to the step's
+     * end, the caller freed every part's after all had finished, a serial twentieth of a MiniLM step (BENCHMARKS.md,
+     * "CPU replicas").
+     */
     private static float lossAndBackward(PromptTunedBert replica, TrainingBatch part, DropoutMasks dropout, float share,
             NDManager scope) {
-        try {
-            NDArray loss = forward(replica, part, dropout, share, scope);
+        try (NDManager onDevice = scope.newSubManager(replica.encoder().device())) {
+            NDArray loss = forward(replica, part, dropout, share, onDevice);
             GradMode.backward(loss);
             return loss.getFloat();
         } finally {
@@ -131,10 +136,9 @@ final class DataParallel implements AutoCloseable {
         return Device.Type.CPU.equals(replica.encoder().device().getDeviceType());
     }
 
-    /** The part's mean loss times its share of the batch's rows, recorded for backward. */
+    /** The part's mean loss times its share of the batch's rows, recorded for backward; its tensors go to {@code onDevice}. */
     private static NDArray forward(PromptTunedBert replica, TrainingBatch part, DropoutMasks dropout, float share,
-            NDManager scope) {
-        NDManager onDevice = scope.newSubManager(replica.encoder().device());
+            NDManager onDevice) {
         GradMode.on();
         NDArray ids = DeviceTensors.upload(onDevice, part.inputIds());
         NDArray mask = DeviceTensors.upload(onDevice, part.attentionMask());
