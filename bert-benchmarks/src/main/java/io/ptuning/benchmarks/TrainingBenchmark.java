@@ -77,9 +77,10 @@ final class TrainingBenchmark {
         System.out.printf("%8s %10s %12s %10s %10s%n", "step", "train min", "examples/s", "loss", "dev acc");
         try (NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = new BertEncoder(BertWeights.load(folder.path(), manager));
-            System.out.printf("device %s (libtorch %s); matmul precision %s; freed memory kept for reuse: %s%n",
+            System.out.printf("device %s (libtorch %s); matmul precision %s; malloc %s; OpenMP waiting %s%n",
                     encoder.device(), Engine.getEngine("PyTorch").getVersion(),
-                    MatmulPrecision.inForce().describe(), HostMemory.keepFreedMemory());
+                    MatmulPrecision.inForce().describe(), HostMemory.describe(),
+                    System.getenv().getOrDefault("OMP_WAIT_POLICY", "as libgomp's default (spins, then sleeps)"));
             try (PromptTunedBert model = PromptTunedBert.initialize(encoder, prompt, training.seed(), manager);
                     PromptTrainer trainer = new PromptTrainer(model, Collections.nCopies(replicas - 1, encoder), training,
                             loop.totalSteps(), manager)) {

@@ -3,6 +3,8 @@ package io.ptuning.bert;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * keeps its peak memory rather than shrinking after it.
  *
  * <p>Applied once per process, only with glibc, and not where the environment tunes malloc itself
- * ({@code GLIBC_TUNABLES} or {@code MALLOC_*_} variables): those take precedence.
+ * ({@code GLIBC_TUNABLES} or {@code MALLOC_*_} variables) or replaces it: those take precedence. tcmalloc in
+ * {@code LD_PRELOAD} (gperftools' {@code libtcmalloc_minimal.so.4}) is faster still for a step's many large blocks, and
+ * the pipeline launcher preloads it where the machine has it (BENCHMARKS.md, "CPU replicas").
  */
 public final class HostMemory {
 
@@ -32,6 +36,10 @@ public final class HostMemory {
     private static final List<String> MALLOC_ENVIRONMENT = List.of("GLIBC_TUNABLES", "MALLOC_TRIM_THRESHOLD_",
             "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_MMAP_MAX_", "MALLOC_ARENA_MAX");
 
+    /** A symbol each allocator that replaces malloc exports, by the allocator's name. */
+    private static final Map<String, String> PRELOADED_ALLOCATORS = Map.of(
+            "tc_malloc", "tcmalloc", "mallctl", "jemalloc", "mi_malloc", "mimalloc");
+
     private static Boolean kept;
 
     private HostMemory() {
@@ -45,7 +53,34 @@ public final class HostMemory {
         return kept;
     }
 
+    /** Which malloc serves libtorch, for a run's log: a preloaded allocator, or glibc's and whether it keeps freed memory. */
+    public static synchronized String describe() {
+        return preloadedAllocator().map(name -> name + " (preloaded)")
+                .orElseGet(() -> "glibc, freed memory kept for reuse: " + keepFreedMemory());
+    }
+
+    /** The allocator that replaced malloc in this process ({@code LD_PRELOAD}), if one did. */
+    static Optional<String> preloadedAllocator() {
+        NativeLibrary process = NativeLibrary.getProcess();
+        return PRELOADED_ALLOCATORS.entrySet().stream().filter(symbol -> exports(process, symbol.getKey()))
+                .map(Map.Entry::getValue).findFirst();
+    }
+
+    private static boolean exports(NativeLibrary library, String symbol) {
+        try {
+            library.getFunction(symbol);
+            return true;
+        } catch (UnsatisfiedLinkError absent) {
+            return false;
+        }
+    }
+
     private static boolean tuneMalloc() {
+        Optional<String> preloaded = preloadedAllocator();
+        if (preloaded.isPresent()) {
+            LOG.info("malloc left as it is: {} is preloaded", preloaded.get());
+            return false;
+        }
         String userSetting = MALLOC_ENVIRONMENT.stream().filter(name -> System.getenv(name) != null).findFirst().orElse(null);
         if (userSetting != null) {
             LOG.info("malloc left as it is: {} in the environment sets it up", userSetting);
