@@ -16,6 +16,12 @@ import java.util.Map;
 /** One service as a separate JVM running its packaged Quarkus app, with its log in a file. */
 final class ServiceProcess implements AutoCloseable {
 
+    /** Where Debian and Ubuntu ({@code libtcmalloc-minimal4}) and Fedora and RHEL ({@code gperftools-libs}) install tcmalloc. */
+    static final List<Path> TCMALLOC = List.of(
+            Path.of("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"),
+            Path.of("/usr/lib/aarch64-linux-gnu/libtcmalloc_minimal.so.4"),
+            Path.of("/usr/lib64/libtcmalloc_minimal.so.4"));
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -68,15 +74,30 @@ final class ServiceProcess implements AutoCloseable {
                     .directory(repository.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            // libtorch's OpenMP threads spin while they wait for work. Here the trainer and the evaluator share the
-            // machine's cores, and the spinning threads of one starve the other and their own Kafka and JVM threads;
-            // passive waiting made the whole run faster (BENCHMARKS.md). A value the user set wins.
-            builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+            tuneNativeRuntime(builder.environment(), TCMALLOC);
             Process process = builder.start();
             return new ServiceProcess(service, port, log, process, credentials);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + service + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The environment libtorch runs best in here; a value the user set wins.
+     * <ul>
+     * <li>{@code OMP_WAIT_POLICY=PASSIVE}: libtorch's OpenMP threads spin while they wait for work. Here the trainer
+     * and the evaluator share the machine's cores, and the spinning threads of one starve the other and their own Kafka
+     * and JVM threads; passive waiting made the whole run faster, and the trainer's two CPU parts faster alone.
+     * <li>{@code LD_PRELOAD} of gperftools' tcmalloc, where the machine has it: a step allocates and frees hundreds of
+     * large blocks, which tcmalloc serves faster than glibc (MiniLM with two CPU parts: about 5%). PyTorch's and AMD's
+     * CPU tuning guides recommend it too.
+     * </ul>
+     * BENCHMARKS.md, "CPU replicas", has the figures.
+     */
+    static void tuneNativeRuntime(Map<String, String> environment, List<Path> tcmallocLocations) {
+        environment.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        tcmallocLocations.stream().filter(Files::isRegularFile).findFirst()
+                .ifPresent(library -> environment.putIfAbsent("LD_PRELOAD", library.toString()));
     }
 
     /** Waits until {@code /q/health/ready} answers 200; fails with the log's tail if the process dies first. */

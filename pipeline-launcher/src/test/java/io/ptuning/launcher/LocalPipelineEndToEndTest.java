@@ -13,6 +13,7 @@ import io.ptuning.weights.dataset.Sst2ZipServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,9 @@ class LocalPipelineEndToEndTest {
             System.out.print(console.toString(StandardCharsets.UTF_8));
         }
 
+        if (ServiceProcess.TCMALLOC.stream().anyMatch(Files::isRegularFile)) { // .ci/run installs it
+            assertThat(work.resolve("logs/trainer-service.log")).content().contains("malloc left as it is: tcmalloc is preloaded");
+        }
         assertThat(options.sst2()).isNull();
         assertThat(glue.requests()).as("SST-2.zip downloaded once").isOne();
         assertThat(dataCache.resolve("sst2").resolve("train.tsv")).hasSameBinaryContentAs(Sst2ZipServer.sharedSst2().resolve("train.tsv"));
