@@ -89,8 +89,8 @@ final class ServiceProcess implements AutoCloseable {
      * and the evaluator share the machine's cores, and the spinning threads of one starve the other and their own Kafka
      * and JVM threads; passive waiting made the whole run faster, and the trainer's two CPU parts faster alone.
      * <li>{@code LD_PRELOAD} of gperftools' tcmalloc, where the machine has it: a step allocates and frees hundreds of
-     * large blocks, which tcmalloc serves faster than glibc (MiniLM with two CPU parts: about 5%). PyTorch's and AMD's
-     * CPU tuning guides recommend it too.
+     * large blocks, which tcmalloc serves faster than glibc (MiniLM with two CPU parts: a few percent, near the noise
+     * of the machine it was measured on). PyTorch's and AMD's CPU tuning guides recommend it too.
      * </ul>
      * BENCHMARKS.md, "CPU replicas", has the figures.
      */
