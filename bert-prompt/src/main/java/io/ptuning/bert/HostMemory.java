@@ -36,11 +36,13 @@ public final class HostMemory {
     private static final List<String> MALLOC_ENVIRONMENT = List.of("GLIBC_TUNABLES", "MALLOC_TRIM_THRESHOLD_",
             "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_MMAP_MAX_", "MALLOC_ARENA_MAX");
 
-    /** A symbol each allocator that replaces malloc exports, by the allocator's name. */
-    private static final Map<String, String> PRELOADED_ALLOCATORS = Map.of(
-            "tc_malloc", "tcmalloc", "mallctl", "jemalloc", "mi_malloc", "mimalloc");
+    /** Allocators that replace malloc, each with a symbol it exports, in the order they are looked for. */
+    private static final List<Map.Entry<String, String>> PRELOADED_ALLOCATORS = List.of(
+            Map.entry("tc_malloc", "tcmalloc"), Map.entry("mallctl", "jemalloc"), Map.entry("mi_malloc", "mimalloc"));
 
     private static Boolean kept;
+    /** The preloaded allocator, looked up once per process. */
+    private static Optional<String> preloaded;
 
     private HostMemory() {
     }
@@ -60,10 +62,13 @@ public final class HostMemory {
     }
 
     /** The allocator that replaced malloc in this process ({@code LD_PRELOAD}), if one did. */
-    static Optional<String> preloadedAllocator() {
-        NativeLibrary process = NativeLibrary.getProcess();
-        return PRELOADED_ALLOCATORS.entrySet().stream().filter(symbol -> exports(process, symbol.getKey()))
-                .map(Map.Entry::getValue).findFirst();
+    static synchronized Optional<String> preloadedAllocator() {
+        if (preloaded == null) {
+            NativeLibrary process = NativeLibrary.getProcess();
+            preloaded = PRELOADED_ALLOCATORS.stream().filter(allocator -> exports(process, allocator.getKey()))
+                    .map(Map.Entry::getValue).findFirst();
+        }
+        return preloaded;
     }
 
     private static boolean exports(NativeLibrary library, String symbol) {
