@@ -36,8 +36,10 @@ import org.apache.kafka.common.utils.Time;
  *
  * <p>The folder is formatted the first time ({@code kafka-storage format --standalone}); the chosen ports and
  * cluster id are kept in {@value #STATE_FILE} beside the logs so that a restart on the same folder finds its
- * topics again. Limits are set for the pipeline: 16 MiB messages, and replication factor 1 for the internal
- * topics so that transactions and consumer groups work on one node.
+ * topics again; a SCRAM broker keeps its own password there too ({@code broker-login.properties}, mode 600), as
+ * its credential is written only when the folder is formatted. Limits are set for the pipeline: 16 MiB messages,
+ * replication factor 1 for the internal topics so that transactions and consumer groups work on one node, and
+ * consumer groups' offsets kept for as long as the records.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -89,7 +91,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SCRAM broker needs at least one user");
         }
-        String brokerPassword = Uuid.randomUuid().toString();
+        String brokerPassword = BrokerLogin.keptIn(dataDir.toAbsolutePath()).password();
         Map<String, String> credentials = new HashMap<>(users);
         credentials.put(BROKER_USER, brokerPassword);
         Map<String, String> sasl = new HashMap<>();
@@ -109,7 +111,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SCRAM broker needs at least one user");
         }
-        String brokerPassword = Uuid.randomUuid().toString();
+        String brokerPassword = BrokerLogin.keptIn(dataDir.toAbsolutePath()).password();
         Map<String, String> credentials = new HashMap<>(users);
         credentials.put(BROKER_USER, brokerPassword);
         Map<String, String> settings = new HashMap<>();
@@ -172,6 +174,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath();
         try {
             Files.createDirectories(dir);
+            OwnerOnlyFiles.restrict(dir.resolve("server.properties")); // 644 in folders of earlier versions
             NodeState state = NodeState.loadOrCreate(dir.resolve(STATE_FILE));
             Properties props = scramUsers.isEmpty() ? brokerProperties(dir, state) : scramBrokerProperties(dir, state);
             props.putAll(overrides);
@@ -242,6 +245,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("min.insync.replicas", "1");
         props.put("default.replication.factor", "1");
+        // A folder is reopened months later (the launcher's runs): keep consumer groups' committed offsets as long as
+        // the records they point into (the default drops an empty group's offsets after seven days).
+        props.put("offsets.retention.minutes", String.valueOf(100L * 365 * 24 * 60));
         // Tests start a consumer group and expect it to be served at once.
         props.put("group.initial.rebalance.delay.ms", "0");
         // Batch and checkpoint records are megabytes; see DESIGN.md "Kafka contract".
@@ -255,7 +261,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** {@code kafka-storage.sh format --standalone}: writes meta.properties and the bootstrap voter set. */
     private static void format(Path dir, Properties props, String clusterId, Map<String, String> scramUsers) throws IOException {
-        Path config = dir.resolve("server.properties");
+        // It holds the broker's own password (the inter-broker JAAS line) on a SCRAM broker: owner-only.
+        Path config = OwnerOnlyFiles.create(dir.resolve("server.properties"));
         try (OutputStream out = Files.newOutputStream(config)) {
             props.store(out, "written by EmbeddedKafka for kafka-storage format");
         }
