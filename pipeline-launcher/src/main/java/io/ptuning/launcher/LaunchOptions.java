@@ -18,6 +18,8 @@ import java.util.Map;
  * @param kafka an existing cluster's bootstrap servers, or null to start an embedded broker
  * @param matmulPrecision {@code float32} or {@code bfloat16}: the trainer and evaluator run at it, and the run request
  *     is pinned to it
+ * @param runId the run (or sweep) named with {@code --run-id}, or null: then the work folder's unfinished run, else a
+ *     new one
  * @param sweep {@code --sweep key=v1,v2} (repeatable): a grid; empty for one run. With a grid, {@code runId} is the
  *     sweep id
  * @param trainers trainer processes in the consumer group (ports from {@code trainerPort} up)
@@ -48,6 +50,7 @@ record LaunchOptions(
 
     static final String USAGE = """
             usage: java -jar pipeline-launcher/target/pipeline-launcher.jar [options]
+                   java -jar pipeline-launcher/target/pipeline-launcher.jar serve|login [--work DIR] ... (--help)
               --sst2 DIR            SST-2 folder with train.tsv and dev.tsv (default: SST2_DIR, else the data cache,
                                     else GLUE's SST-2.zip downloaded into it; README: Getting SST-2)
               --model NAME          all-minilm-l6-v2 (default) | bert-base-uncased | a folder name in the model cache
@@ -56,8 +59,10 @@ record LaunchOptions(
               --set KEY=VALUE       override a hyper-parameter (repeatable): psl, lr, epochs, seed, method, ...
               --max-steps N         training budget in steps (default 0: all epochs of the recipe)
               --checkpoint-every N  checkpoint (and evaluate) every N steps (default 300; epoch ends always)
-              --work DIR            broker data, logs (default target/pipeline-work)
-              --run-id ID           default run-<time>
+              --work DIR            the folder that keeps every run: broker data, logins, logs (default
+                                    ./ptuning-runs); reopened by the next command and by 'serve'
+              --run-id ID           the run to train, resume or report (default: the folder's unfinished run,
+                                    resumed, else a new run-<time>)
               --ports T,R,E         HTTP ports of tokenizer, trainer, evaluator (default 8081,8082,8080)
               --matmul-precision P  float32 (default: exact products on every CPU) | bfloat16 (opt-in: bfloat16
                                     inside oneDNN on CPUs with AMX, TF32 on CUDA)
@@ -115,7 +120,7 @@ record LaunchOptions(
         }
         LaunchOptions options = new LaunchOptions(
                 values.containsKey("sst2") ? Path.of(values.get("sst2")).toAbsolutePath().normalize() : null,
-                Path.of(values.getOrDefault("work", "target/pipeline-work")).toAbsolutePath().normalize(),
+                Path.of(values.getOrDefault("work", WorkFolder.DEFAULT)).toAbsolutePath().normalize(),
                 Path.of(values.getOrDefault("repository", ".")).toAbsolutePath().normalize(),
                 values.getOrDefault("model", "all-minilm-l6-v2"),
                 values.getOrDefault("preset", "ptv2"),
@@ -126,7 +131,7 @@ record LaunchOptions(
                 Integer.parseInt(ports[0].trim()),
                 Integer.parseInt(ports[1].trim()),
                 Integer.parseInt(ports[2].trim()),
-                values.getOrDefault("run-id", (sweep.isEmpty() ? "run-" : "sweep-") + System.currentTimeMillis() / 1000),
+                values.get("run-id"),
                 matmulPrecision(values.get("matmul-precision")),
                 sweep,
                 positive("trainers", values.getOrDefault("trainers", "1"), 1),

@@ -4,13 +4,13 @@ import io.ptuning.contract.Split;
 import io.ptuning.contract.Topics;
 import io.ptuning.contract.kafka.ServiceAcls;
 import io.ptuning.kafka.embedded.EmbeddedKafka;
+import io.ptuning.kafka.embedded.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -105,10 +105,7 @@ final class LocalKafkaUsers {
     }
 
     private static void writePrivate(Path file, Properties props) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(file)) {
+        try (OutputStream out = Files.newOutputStream(OwnerOnlyFiles.create(file))) {
             props.store(out, "local run: Kafka users (secrets; readable by the owner only)");
         }
     }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,10 +28,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The whole pipeline on one machine: a real Kafka broker (embedded, KRaft, on 127.0.0.1) unless
- * {@code KAFKA_BOOTSTRAP_SERVERS} names a cluster; SST-2 from {@code --sst2}, else resolved (and downloaded on first
- * use) by {@link Sst2Resolver} before anything starts; tokenizer-, trainer- and evaluator-service as separate
- * processes; SST-2 published; one training run requested and followed to the end; a final report; and
- * everything it started stopped again (also on Ctrl-C).
+ * {@code KAFKA_BOOTSTRAP_SERVERS} names a cluster, its data in a {@link WorkFolder} that keeps every run; SST-2 from
+ * {@code --sst2}, else resolved (and downloaded on first use) by {@link Sst2Resolver} before anything starts;
+ * tokenizer-, trainer- and evaluator-service as separate processes; SST-2 published; one training run followed to
+ * the end (the folder's unfinished run, resumed, or a new one); a final report; and everything it started stopped
+ * again (also on Ctrl-C). {@code serve} ({@link ServeCommand}) serves a folder's runs again later.
  */
 public final class LocalPipeline {
 
@@ -40,6 +42,7 @@ public final class LocalPipeline {
     private final PrintStream out;
     private final Sst2Resolver data;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private WorkFolder work;
     private LocalCredentials credentials;
     /** The embedded broker's users; null when the run uses an existing cluster (KAFKA_BOOTSTRAP_SERVERS). */
     private LocalKafkaUsers kafkaUsers;
@@ -57,6 +60,14 @@ public final class LocalPipeline {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("serve")) {
+            System.exit(ServeCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("login")) {
+            System.exit(LoginCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out));
+            return;
+        }
         LaunchOptions options;
         try {
             options = LaunchOptions.parse(args);
@@ -82,7 +93,7 @@ public final class LocalPipeline {
             Report report = pipeline.run();
             report.print(System.out);
             System.exit(report.status().state() == RunStatus.State.COMPLETED ? 0 : 1);
-        } catch (DatasetUnavailableException e) {
+        } catch (DatasetUnavailableException | WorkFolder.Refused e) {
             System.err.println("Cannot start:\n  - " + e.getMessage());
             System.exit(2);
         } catch (Exception e) {
@@ -101,6 +112,7 @@ public final class LocalPipeline {
 
     /** Starts the broker and the services and publishes SST-2: what a run and a sweep both need. */
     private Started start() throws Exception {
+        openWork();
         Path sst2 = sst2();
         String bootstrap = startKafka();
         Map<String, Object> launcherClient = kafkaUsers == null ? Map.of("bootstrap.servers", bootstrap)
@@ -152,23 +164,10 @@ public final class LocalPipeline {
         List<ServiceProcess> watched = new ArrayList<>(services.trainers());
         watched.add(evaluator);
 
-        RunRequest request = RunRequest.of(options.runId(), options.preset(), options.overrides(), options.model(),
-                train.path("topic").asText(), train.path("datasetVersion").asText())
-                .withBudget(options.checkpointEvery(), options.maxSteps())
-                .withMatmulPrecision(options.matmulPrecision());
-        requestRun(launcherClient, request);
-        phase("training", "run " + request.runId() + ": preset " + request.preset() + " " + request.overrides()
-                + ", " + (options.maxSteps() > 0 ? options.maxSteps() + " steps" : "all epochs"));
+        RunRequest request = runToFollow(RunCatalog.read(launcherClient), launcherClient, train);
 
         try (RunFollower follower = new RunFollower(launcherClient, request.runId(), out)) {
-            follower.follow(Duration.ofHours(12), () -> {
-                for (ServiceProcess service : watched) {
-                    if (!service.isAlive()) {
-                        throw new IllegalStateException(service.name() + " stopped; its log ends with:\n"
-                                + service.logTail(30));
-                    }
-                }
-            });
+            follower.follow(Duration.ofHours(12), () -> healthCheck(watched));
             double totalSeconds = (System.nanoTime() - start) / 1e9;
             PredictProbe.Result predict = null;
             if (follower.finalStatus().state() == RunStatus.State.COMPLETED && follower.best() != null) {
@@ -178,7 +177,7 @@ public final class LocalPipeline {
             }
             return new Report(request, follower.finalStatus(), follower.evaluations(), follower.best(),
                     follower.stepsDone(), follower.trainingSeconds(), follower.meanExamplesPerSecond(),
-                    totalSeconds, predict, evaluator.baseUrl() + "/", bootstrap, launcherClient);
+                    totalSeconds, predict, evaluator.baseUrl() + "/", bootstrap, launcherClient, work.root());
         }
     }
 
@@ -200,24 +199,99 @@ public final class LocalPipeline {
         base.put("checkpoint_every_steps", options.checkpointEvery());
         base.put("max_steps", options.maxSteps());
         base.put("matmul_precision", options.matmulPrecision());
-        Map<String, Object> sweep = Map.of("sweep_id", options.runId(), "base", base, "grid", options.sweep(),
+        String sweepId = options.runId() != null ? options.runId() : "sweep-" + System.currentTimeMillis() / 1000;
+        Map<String, Object> sweep = Map.of("sweep_id", sweepId, "base", base, "grid", options.sweep(),
                 "median_stopping_after", options.medianStoppingAfter());
         JsonNode accepted = JSON.readTree(services.trainers().get(0).post("/sweeps", JSON.writeValueAsString(sweep),
                 Duration.ofMinutes(1)));
-        phase("sweep", "sweep " + options.runId() + ": " + accepted.path("created").size() + " runs over "
+        phase("sweep", "sweep " + sweepId + ": " + accepted.path("created").size() + " runs over "
                 + options.trainers() + " trainer(s): " + options.sweep() + " on " + options.preset() + " "
                 + options.overrides() + ", " + (options.maxSteps() > 0 ? options.maxSteps() + " steps" : "all epochs"));
         List<ServiceProcess> watched = new ArrayList<>(services.trainers());
         watched.add(services.evaluator());
-        SweepFollower follower = new SweepFollower(services.evaluator(), options.runId(), out);
-        return follower.follow(Duration.ofHours(48), () -> {
-            for (ServiceProcess service : watched) {
-                if (!service.isAlive()) {
-                    throw new IllegalStateException(service.name() + " stopped; its log ends with:\n"
-                            + service.logTail(30));
-                }
+        SweepFollower follower = new SweepFollower(services.evaluator(), sweepId, out);
+        return follower.follow(Duration.ofHours(48), () -> healthCheck(watched), options.trainers(), start);
+    }
+
+    /**
+     * The run this command follows: the named run if the folder has it (resumed if unfinished, reported if ended);
+     * without {@code --run-id}, the folder's last unfinished run, resumed; else a new run, requested here. A resumed
+     * run keeps its request as first sent (its recipe is part of its identity), whatever this command line says.
+     */
+    private RunRequest runToFollow(RunCatalog catalog, Map<String, Object> client, JsonNode train) throws Exception {
+        catalog.print(out, "runs");
+        Optional<RunCatalog.Run> existing = options.runId() != null ? catalog.get(options.runId())
+                : catalog.lastUnfinished();
+        if (existing.isPresent()) {
+            RunCatalog.Run run = existing.get();
+            RunRequest request = run.request();
+            phase("training", run.ended()
+                    ? "run " + run.runId() + " has ended (" + run.state() + "); its report follows"
+                    : "resuming run " + run.runId() + " (" + run.state() + ", " + run.steps() + " steps reported)"
+                            + " from its last checkpoint: preset " + request.preset() + " " + request.overrides()
+                            + " as first requested; pass --run-id NEW for a new run instead");
+            return request;
+        }
+        String runId = options.runId() != null ? options.runId() : "run-" + System.currentTimeMillis() / 1000;
+        RunRequest request = RunRequest.of(runId, options.preset(), options.overrides(), options.model(),
+                train.path("topic").asText(), train.path("datasetVersion").asText())
+                .withBudget(options.checkpointEvery(), options.maxSteps())
+                .withMatmulPrecision(options.matmulPrecision());
+        requestRun(client, request);
+        phase("training", "run " + request.runId() + ": preset " + request.preset() + " " + request.overrides()
+                + ", " + (options.maxSteps() > 0 ? options.maxSteps() + " steps" : "all epochs"));
+        return request;
+    }
+
+    /** Fails the pipeline when a service died or the work folder's disk is about to fill up. */
+    private void healthCheck(List<ServiceProcess> watched) {
+        for (ServiceProcess service : watched) {
+            if (!service.isAlive()) {
+                throw new IllegalStateException(service.name() + " stopped; its log ends with:\n"
+                        + service.logTail(30));
             }
-        }, options.trainers(), start);
+        }
+        DiskSpace.requireFree(work.root(), DiskSpace.minimumWhileRunning());
+    }
+
+    /**
+     * Serves a work folder's runs again: the broker on the folder (unless {@code KAFKA_BOOTSTRAP_SERVERS} names a
+     * cluster) and the evaluator-service alone, which scores nothing new and serves the dashboard, {@code /api/runs}
+     * and {@code /api/predict} for every run. Stops nothing (see {@link #stopAll}).
+     *
+     * @return the evaluator, ready, and the runs it serves
+     */
+    Served serve() throws Exception {
+        if (options.kafka() == null || options.kafka().isBlank()) {
+            WorkFolder.requireExisting(options.work());
+        }
+        openWork();
+        String bootstrap = startKafka();
+        Map<String, Object> client = kafkaUsers == null ? Map.of("bootstrap.servers", bootstrap)
+                : kafkaUsers.client(LocalKafkaUsers.LAUNCHER, bootstrap);
+        RunCatalog runs = RunCatalog.read(client);
+        runs.print(out, "serve");
+        for (String model : runs.runs().stream().map(run -> run.request().baseModel()).distinct().toList()) {
+            phase("models", model + " from " + ModelCache.configuredRoot() + " (imported if missing)");
+            ModelCache.configured().resolve(model);
+        }
+        ServiceProcess evaluator = service("evaluator-service", options.evaluatorPort(), "4g", Map.of(
+                "kafka.bootstrap.servers", bootstrap,
+                "ptuning.model.cache", ModelCache.configuredRoot().toString(),
+                "ptuning.matmul.precision", options.matmulPrecision()), "serve");
+        evaluator.awaitReady(Duration.ofMinutes(3));
+        return new Served(evaluator, runs, credentials(), work.root());
+    }
+
+    /** What {@link #serve} started: the evaluator (watch it with {@code isAlive}) and how to log in to it. */
+    record Served(ServiceProcess evaluator, RunCatalog runs, LocalCredentials login, Path work) {}
+
+    /** Opens (and locks) the work folder, saying where the runs are kept. */
+    private void openWork() {
+        work = WorkFolder.open(options.work());
+        phase("work", (work.isNew() ? "new work folder " : "work folder ") + work.root() + ": every run is kept"
+                + " there (broker data, logins, logs); serve its runs later with: java -jar "
+                + "pipeline-launcher/target/pipeline-launcher.jar serve --work " + work.root());
     }
 
     /** {@code --sst2}, else SST2_DIR, the data cache or a download into it (its progress bar on stderr). */
@@ -236,19 +310,18 @@ public final class LocalPipeline {
             phase("kafka", "using the cluster at " + options.kafka() + " (KAFKA_BOOTSTRAP_SERVERS)");
             return options.kafka();
         }
-        kafkaUsers = LocalKafkaUsers.inFolder(options.work().resolve("security"));
-        EmbeddedKafka kafka = EmbeddedKafka.startWithAcls(options.work().resolve("kafka"), kafkaUsers.passwords(),
-                kafkaUsers.acls());
+        kafkaUsers = LocalKafkaUsers.inFolder(work.security());
+        EmbeddedKafka kafka = EmbeddedKafka.startWithAcls(work.kafka(), kafkaUsers.passwords(), kafkaUsers.acls());
         started.add(kafka);
         phase("kafka", "embedded broker (KRaft) at " + kafka.bootstrapServers() + ", data in " + kafka.dataDir()
                 + "; SASL/SCRAM, deny by default, one user per service with its own ACLs");
         return kafka.bootstrapServers();
     }
 
-    /** The HTTP user of this run, drawn once (README "Security"). */
+    /** The HTTP user of the work folder, drawn when it was made (README "Security"). */
     private synchronized LocalCredentials credentials() {
         if (credentials == null) {
-            credentials = LocalCredentials.generate(options.work().resolve("security"));
+            credentials = LocalCredentials.keptIn(work.security());
         }
         return credentials;
     }
@@ -256,7 +329,7 @@ public final class LocalPipeline {
     /** {@code logFolder}: below the work's logs, for a second process of the same service; "" for the first. */
     private ServiceProcess service(String name, int port, String heap, Map<String, String> properties,
             String logFolder) {
-        Path logs = options.work().resolve("logs").resolve(logFolder);
+        Path logs = work.logs().resolve(logFolder);
         List<Path> kafkaLogin = kafkaUsers == null ? List.of() : List.of(kafkaUsers.serviceConfig(name));
         ServiceProcess service = ServiceProcess.start(options.repository(), name, port, heap, properties, logs,
                 credentials(), kafkaLogin);
@@ -287,7 +360,7 @@ public final class LocalPipeline {
         out.printf("[%s] %s%n", phase, message);
     }
 
-    /** Stops services first (they flush to Kafka), then the broker; safe to call twice. */
+    /** Stops services first (they flush to Kafka), then the broker, then lets go of the work folder; safe to call twice. */
     void stopAll() {
         synchronized (started) {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -298,6 +371,10 @@ public final class LocalPipeline {
                 }
             }
             started.clear();
+            if (work != null) {
+                work.close();
+                work = null;
+            }
         }
     }
 
@@ -306,10 +383,11 @@ public final class LocalPipeline {
      *
      * @param predict the dev split served through {@code /api/predict}, or null when the run did not complete
      * @param kafkaClient how the launcher logs in to the broker (bootstrap servers and, embedded, its SCRAM user)
+     * @param work the work folder that keeps the run
      */
     record Report(RunRequest request, RunStatus status, List<Evaluation> evaluations, Evaluation best, long steps,
             double trainingSeconds, double examplesPerSecond, double totalSeconds, PredictProbe.Result predict,
-            String dashboard, String kafka, Map<String, Object> kafkaClient) {
+            String dashboard, String kafka, Map<String, Object> kafkaClient, Path work) {
 
         void print(PrintStream out) {
             out.println();
@@ -333,6 +411,8 @@ public final class LocalPipeline {
                         predict.requests(), PredictProbe.SENTENCES_PER_REQUEST, predict.sentencesPerSecond(),
                         predict.accuracy());
             }
+            out.printf("the run is kept in %s; serve it (and every run there) again with:%n", work);
+            out.printf("  java -jar pipeline-launcher/target/pipeline-launcher.jar serve --work %s%n", work);
         }
 
         /** The CPU's model name and whether it has AMX (what decides how float32 products are computed here). */

@@ -64,6 +64,8 @@ final class ServiceProcess implements AutoCloseable {
         configFiles.forEach(file -> locations.add(file.toUri().toString()));
         command.add("-Dquarkus.config.locations=" + String.join(",", locations));
         command.add("-Dai.djl.offline=true");
+        // The service ends with its launcher, however the launcher ends (service-kit's ParentWatch).
+        command.add("-Dptuning.parent.pid=" + ProcessHandle.current().pid());
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jarOf(repository, service).toString());
@@ -73,7 +75,7 @@ final class ServiceProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(repository.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a reopened folder keeps earlier logs
             tuneNativeRuntime(builder.environment(), TCMALLOC);
             Process process = builder.start();
             return new ServiceProcess(service, port, log, process, credentials);

@@ -26,7 +26,7 @@ final class TrainerGroup implements AutoCloseable {
         this.repository = repository;
         this.properties = properties;
         this.logs = logs;
-        this.credentials = LocalCredentials.generate(logs.resolve("security"));
+        this.credentials = LocalCredentials.keptIn(logs.resolve("security"));
     }
 
     /** Starts trainers until {@code count} are alive (replacing killed ones), each ready to take runs. */

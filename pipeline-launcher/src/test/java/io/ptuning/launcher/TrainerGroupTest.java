@@ -288,7 +288,7 @@ class TrainerGroupTest {
         properties.put("tokenizer.dataset.dir", System.getProperty("sst2.dir"));
         properties.put("tokenizer.model", MODEL);
         try (ServiceProcess tokenizer = ServiceProcess.start(repository, "tokenizer-service", FreePorts.one(), "1g",
-                properties, work.resolve("logs"), LocalCredentials.generate(work.resolve("security")))) {
+                properties, work.resolve("logs"), LocalCredentials.keptIn(work.resolve("security")))) {
             tokenizer.awaitReady(Duration.ofMinutes(3));
             return new ObjectMapper().readTree(tokenizer.post("/publish/train", "", Duration.ofMinutes(10)));
         }

@@ -115,7 +115,7 @@ class TrainerKilledMidRunTest {
         properties.put("tokenizer.dataset.dir", System.getProperty("sst2.dir"));
         properties.put("tokenizer.model", MODEL);
         try (ServiceProcess tokenizer = ServiceProcess.start(repository, "tokenizer-service", port, "1g", properties,
-                work.resolve("logs"), LocalCredentials.generate(work.resolve("security")))) {
+                work.resolve("logs"), LocalCredentials.keptIn(work.resolve("security")))) {
             tokenizer.awaitReady(Duration.ofMinutes(3));
             return new ObjectMapper().readTree(tokenizer.post("/publish/train", "", Duration.ofMinutes(10)));
         }
@@ -124,7 +124,7 @@ class TrainerKilledMidRunTest {
     private static ServiceProcess startTrainer(Path repository, int port, Map<String, String> common, Path work,
             String incarnation) throws InterruptedException {
         ServiceProcess trainer = ServiceProcess.start(repository, "trainer-service", port, "2g", common,
-                work.resolve("logs-" + incarnation), LocalCredentials.generate(work.resolve("security")));
+                work.resolve("logs-" + incarnation), LocalCredentials.keptIn(work.resolve("security")));
         trainer.awaitReady(Duration.ofMinutes(3));
         return trainer;
     }

@@ -81,12 +81,13 @@ public final class ServiceAcls {
     }
 
     /**
-     * A person's or the launcher's client: sends run requests and follows runs (metric topics, checkpoints), without a
-     * consumer group.
+     * A person's or the launcher's client: sends run requests, lists the runs requested and refused (to resume an
+     * unfinished one) and follows runs (metric topics, checkpoints), without a consumer group.
      */
     public static List<AclBinding> operator(String principal) {
         Acls acls = new Acls(principal);
-        acls.topic(Topics.RUNS, AclOperation.WRITE);
+        acls.topic(Topics.RUNS, AclOperation.READ, AclOperation.WRITE);
+        acls.topic(Topics.deadLetter(Topics.RUNS), AclOperation.READ);
         acls.topic(Topics.TRAIN_METRICS, AclOperation.READ);
         acls.topic(Topics.EVAL_METRICS, AclOperation.READ);
         acls.topic(Topics.CHECKPOINTS, AclOperation.READ);
