@@ -45,6 +45,9 @@ class PipelineKilledMidRunTest {
         TinyModelFolders.withRealVocabulary(ModelCache.configured(), MODEL, 1);
         Path work = parent.resolve("runs");
         Path logs = Files.createDirectories(Path.of("target", "pipeline-kill-test")); // kept for their reading
+        for (String log : List.of("killed.log", "again.log", "uninterrupted.log")) {
+            Files.deleteIfExists(logs.resolve(log)); // appended to while the test runs
+        }
         int[] ports = FreePorts.three();
         List<String> command = List.of("--work", work.toString(),
                 "--repository", System.getProperty("repository.root"),
