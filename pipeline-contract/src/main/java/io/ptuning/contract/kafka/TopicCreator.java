@@ -44,7 +44,8 @@ public final class TopicCreator {
      * logged: created topics and changed configs at INFO, a partition count it will not change at WARNING.
      */
     public List<String> ensure(Collection<TopicSpec> topics) {
-        Set<String> existing = TopicAudit.topicNames(admin, where);
+        Set<String> existing = TopicAudit.topicNames(admin, where + " to create or reconcile "
+                + topics.stream().map(TopicSpec::name).toList());
         List<String> report = new ArrayList<>();
         List<TopicSpec> toReconcile = new ArrayList<>();
         for (TopicSpec spec : topics) {
