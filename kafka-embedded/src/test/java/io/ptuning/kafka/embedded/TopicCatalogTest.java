@@ -4,15 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ptuning.contract.Split;
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.ServiceAcls;
+import io.ptuning.contract.kafka.TopicAudit;
 import io.ptuning.contract.kafka.TopicCatalog;
 import io.ptuning.contract.kafka.TopicCreator;
 import io.ptuning.contract.kafka.TopicSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +80,36 @@ class TopicCatalogTest {
         assertThat(TopicCatalog.differences(admin, DATASET)).isEmpty();
         assertThat(new TopicCreator(admin, kafka.bootstrapServers(), (short) 1).ensure(everything))
                 .as("a second start changes nothing").isEmpty();
+    }
+
+    @Test
+    void aServiceReconcilesItsTopicsWithNoMoreThanItsServiceAcls(@TempDir Path aclDir) throws Exception {
+        String evaluator = "evaluator-service";
+        String earlier = "earlier-version";
+        List<AclBinding> acls = new ArrayList<>(ServiceAcls.evaluator(ServiceAcls.user(evaluator),
+                Topics.batches(DATASET, Split.VALIDATION), "ptuning-evaluators"));
+        acls.add(new AclBinding(new ResourcePattern(ResourceType.TOPIC, Topics.TRAIN_METRICS, PatternType.LITERAL),
+                new AccessControlEntry(ServiceAcls.user(earlier), "*", AclOperation.CREATE, AclPermissionType.ALLOW)));
+        try (EmbeddedKafka broker = EmbeddedKafka.startWithAcls(aclDir, Map.of(evaluator, "e-secret", earlier, "x-secret"), acls)) {
+            try (Admin old = Admin.create(client(broker, earlier, "x-secret"))) {
+                old.createTopics(List.of(new NewTopic(Topics.TRAIN_METRICS, 1, (short) 1))).all().get();
+            }
+            List<TopicSpec> evaluatorTopics = List.of(TopicCatalog.trainMetrics(), TopicCatalog.evalMetrics(),
+                    TopicCatalog.deadLetter(Topics.CHECKPOINTS));
+            try (Admin service = Admin.create(client(broker, evaluator, "e-secret"))) {
+                List<String> report = new TopicCreator(service, broker.bootstrapServers(), (short) 1).ensure(evaluatorTopics);
+
+                assertThat(report).anyMatch(line -> line.startsWith("reconciled topic " + Topics.TRAIN_METRICS)
+                        && line.contains("retention.ms " + BROKER_DEFAULT_RETENTION + " -> -1"));
+                assertThat(TopicAudit.differences(service, evaluatorTopics)).isEmpty();
+            }
+        }
+    }
+
+    private static Map<String, Object> client(EmbeddedKafka broker, String user, String password) {
+        Map<String, Object> props = new HashMap<>(EmbeddedKafka.scramClientProperties(user, password));
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        return props;
     }
 
     @Test
