@@ -82,21 +82,17 @@ class ComposeFileTest {
     }
 
     @Test
-    void createsEveryPipelineTopicWithItsLimits() {
+    void createsEveryTopicOfTheCatalogAsTheCatalogSays() {
         Map<String, TopicSpec> topics = composeTopics();
-
-        assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(PipelineRepository.pipelineTopics());
+        Map<String, Integer> partitions = new LinkedHashMap<>();
+        Map<String, Map<String, String>> configs = new LinkedHashMap<>();
         topics.forEach((name, topic) -> {
-            if (PipelineRepository.carriesLargeRecords(name)) {
-                assertThat(topic.configs()).as(name).containsEntry("max.message.bytes", String.valueOf(CHECKPOINT_MESSAGE_BYTES));
-            }
-            if (PipelineRepository.isBatchTopic(name)) {
-                assertThat(topic.partitions()).as("%s keeps one order", name).isEqualTo(1);
-                assertThat(topic.configs()).as(name).containsEntry("retention.ms", "-1").containsEntry("retention.bytes", "-1");
-            }
+            partitions.put(name, topic.partitions());
+            configs.put(name, topic.configs());
         });
-        assertThat(topics.get(PipelineRepository.TRAINER_STATE).configs()).containsEntry("cleanup.policy", "compact");
-        assertThat(topics.get(io.ptuning.contract.Topics.CHECKPOINTS).configs()).containsEntry("retention.ms", "-1");
+
+        assertThat(PipelineRepository.catalogDifferences("docker-compose.yml (kafka-topics)", partitions, configs))
+                .as("docker-compose.yml's kafka-topics lines against pipeline-contract's TopicCatalog").isEmpty();
     }
 
     @Test

@@ -228,7 +228,8 @@ class KubernetesManifestsTest {
     private static String permission(AclBinding binding) {
         return binding.pattern().resourceType().name().toLowerCase(java.util.Locale.ROOT).replace("_", "") + " "
                 + binding.pattern().patternType().name().toLowerCase(java.util.Locale.ROOT) + " "
-                + binding.pattern().name() + " " + binding.entry().operation().name().toLowerCase(java.util.Locale.ROOT);
+                + binding.pattern().name() + " "
+                + binding.entry().operation().name().toLowerCase(java.util.Locale.ROOT).replace("_", "");
     }
 
     @Test
@@ -253,7 +254,7 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void kafkaTopicsAreThePipelinesTopicsWithTheirLimitsAsInCompose() {
+    void kafkaTopicsAreTheCatalogsTopicsAsTheCatalogSays() {
         Kafka kafka = single(base, Kafka.class);
         assertThat(kafka.getSpec().getKafka().getConfig()).containsEntry("message.max.bytes", (int) CHECKPOINT_MESSAGE_BYTES);
         assertThat(kafka.getSpec().getKafka().getListeners()).allSatisfy(l -> assertThat(l.getAuth()).isNotNull());
@@ -263,18 +264,16 @@ class KubernetesManifestsTest {
                 .collect(Collectors.toMap(t -> t.getSpec().getTopicName(), t -> t, (a, b) -> {
                     throw new AssertionError("topic " + a.getSpec().getTopicName() + " declared twice");
                 }, TreeMap::new));
-        assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(PipelineRepository.pipelineTopics());
-        Map<String, ComposeFileTest.TopicSpec> compose = composeTopics();
+        Map<String, Integer> partitions = new TreeMap<>();
+        Map<String, Map<String, String>> configs = new TreeMap<>();
         topics.forEach((name, topic) -> {
             assertThat(topic.getMetadata().getLabels()).containsEntry("strimzi.io/cluster", kafka.getMetadata().getName());
-            Map<String, String> config = topic.getSpec().getConfig().entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
-            assertThat(config).as("%s: same configs as in docker-compose.yml", name).isEqualTo(compose.get(name).configs());
-            assertThat(topic.getSpec().getPartitions()).as(name).isEqualTo(compose.get(name).partitions());
-            if (PipelineRepository.carriesLargeRecords(name)) {
-                assertThat(config).as(name).containsEntry("max.message.bytes", String.valueOf(CHECKPOINT_MESSAGE_BYTES));
-            }
+            partitions.put(name, topic.getSpec().getPartitions());
+            configs.put(name, topic.getSpec().getConfig().entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
         });
+        assertThat(PipelineRepository.catalogDifferences("deploy/k8s/base/kafka-topics.yaml", partitions, configs))
+                .as("the Strimzi KafkaTopics against pipeline-contract's TopicCatalog").isEmpty();
         SERVICE_PORTS.keySet().forEach(service -> PipelineRepository.applicationProperties(service).ifPresent(props ->
                 assertThat(topics.keySet()).as("topics named in %s/application.properties", service)
                         .containsAll(PipelineRepository.configuredTopics(props))));
@@ -377,15 +376,6 @@ class KubernetesManifestsTest {
         assertThat(probe).as("probe on %s", path).isNotNull();
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
         assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
-    }
-
-    private static Map<String, ComposeFileTest.TopicSpec> composeTopics() throws RuntimeException {
-        try {
-            ComposeFileTest.parse();
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        }
-        return ComposeFileTest.composeTopics();
     }
 
     private static List<HasMetadata> render(String overlay) throws Exception {

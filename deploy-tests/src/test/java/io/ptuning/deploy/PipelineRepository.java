@@ -1,22 +1,25 @@
 package io.ptuning.deploy;
 
-import io.ptuning.contract.Split;
-import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.TopicCatalog;
+import io.ptuning.contract.kafka.TopicSpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The checkout the deployment files live in, and what the services and the contract say that they must match:
- * topic names ({@link Topics}), HTTP ports, and each service's {@code application.properties}.
+ * topics ({@link TopicCatalog}), HTTP ports, and each service's {@code application.properties}.
  */
 final class PipelineRepository {
 
@@ -24,9 +27,8 @@ final class PipelineRepository {
     static final Map<String, Integer> SERVICE_PORTS = orderedPorts();
     static final String IMAGE_TAG = "0.1.0-SNAPSHOT";
     static final String DATASET = "sst2";
-    /** Compacted: the trainer's resumable state per run (the topic list; not yet a Topics constant). */
-    static final String TRAINER_STATE = "ptuning.trainer-state";
-    static final long CHECKPOINT_MESSAGE_BYTES = 16L * 1024 * 1024;
+    /** The broker's and every topic's record limit (checkpoints and trainer state are MBs). */
+    static final long CHECKPOINT_MESSAGE_BYTES = TopicCatalog.MAX_MESSAGE_BYTES;
 
     private PipelineRepository() {
     }
@@ -48,39 +50,55 @@ final class PipelineRepository {
         return path;
     }
 
-    /** Batch topics of every split, the run/checkpoint/metric topics, trainer state, and the dead-letter topics. */
-    static Set<String> pipelineTopics() {
-        Set<String> topics = new TreeSet<>(primaryTopics());
-        topics.addAll(deadLetterTopics());
+    /**
+     * The {@link TopicCatalog} of the deployed pipeline: {@link #DATASET}, with the trainer's
+     * {@code trainer.kafka.runs-partitions} and {@code trainer.kafka.state-topic} from its application.properties
+     * (the defaults of its configuration when unset), by topic name.
+     */
+    static Map<String, TopicSpec> catalog() {
+        Properties trainer = applicationProperties("trainer-service").orElseGet(Properties::new);
+        int runsPartitions = Integer.parseInt(trainer.getProperty("trainer.kafka.runs-partitions",
+                String.valueOf(TopicCatalog.RUNS_PARTITIONS)));
+        String stateTopic = trainer.getProperty("trainer.kafka.state-topic", TopicCatalog.TRAINER_STATE);
+        Map<String, TopicSpec> topics = new TreeMap<>();
+        TopicCatalog.all(DATASET, runsPartitions, stateTopic).forEach(spec -> topics.put(spec.name(), spec));
         return topics;
     }
 
-    static Set<String> primaryTopics() {
-        Set<String> topics = new TreeSet<>();
-        for (Split split : Split.values()) {
-            topics.add(Topics.batches(DATASET, split));
+    /**
+     * How the topics a deployment file declares (name to partitions and configs) differ from the {@link #catalog()}:
+     * one sentence per difference, naming {@code file}, the topic and the key; empty when they match. A file states
+     * every config the catalog sets and no other, so a reader sees the whole topic there.
+     */
+    static List<String> catalogDifferences(String file, Map<String, Integer> partitions, Map<String, Map<String, String>> configs) {
+        Map<String, TopicSpec> catalog = catalog();
+        List<String> found = new ArrayList<>();
+        catalog.keySet().stream().filter(name -> !partitions.containsKey(name))
+                .forEach(name -> found.add(file + ": topic " + name + " is missing (TopicCatalog lists it: "
+                        + catalog.get(name).why() + ")"));
+        new TreeSet<>(partitions.keySet()).stream().filter(name -> !catalog.containsKey(name))
+                .forEach(name -> found.add(file + ": topic " + name + " is not in TopicCatalog (no service uses it;"
+                        + " add it there first if one does)"));
+        for (TopicSpec spec : catalog.values()) {
+            if (!partitions.containsKey(spec.name())) {
+                continue;
+            }
+            String where = file + ": topic " + spec.name() + ": ";
+            if (partitions.get(spec.name()) != spec.partitions()) {
+                found.add(where + "partitions is " + partitions.get(spec.name()) + ", TopicCatalog says " + spec.partitions());
+            }
+            Map<String, String> declared = configs.get(spec.name());
+            new TreeMap<>(spec.configs()).forEach((key, value) -> {
+                if (!declared.containsKey(key)) {
+                    found.add(where + key + " is not set, TopicCatalog says " + value);
+                } else if (!declared.get(key).equals(value)) {
+                    found.add(where + key + " is " + declared.get(key) + ", TopicCatalog says " + value);
+                }
+            });
+            new TreeSet<>(declared.keySet()).stream().filter(key -> !spec.configs().containsKey(key))
+                    .forEach(key -> found.add(where + key + " is set, TopicCatalog does not set it"));
         }
-        topics.addAll(Set.of(Topics.RUNS, Topics.CHECKPOINTS, Topics.TRAIN_METRICS, Topics.EVAL_METRICS, TRAINER_STATE));
-        return topics;
-    }
-
-    /** Where the consumers send what they cannot decode: every consumed topic but the test split and trainer state. */
-    static Set<String> deadLetterTopics() {
-        Set<String> topics = new TreeSet<>();
-        for (String consumed : Set.of(Topics.batches(DATASET, Split.TRAIN), Topics.batches(DATASET, Split.VALIDATION),
-                Topics.RUNS, Topics.CHECKPOINTS, Topics.TRAIN_METRICS, Topics.EVAL_METRICS)) {
-            topics.add(Topics.deadLetter(consumed));
-        }
-        return topics;
-    }
-
-    static boolean isBatchTopic(String topic) {
-        return topic.startsWith(DATASET + ".batches.") && !topic.endsWith(".dlq");
-    }
-
-    /** Topics whose records are checkpoints, batches or their dead letters: megabytes each. */
-    static boolean carriesLargeRecords(String topic) {
-        return isBatchTopic(topic) || topic.equals(Topics.CHECKPOINTS) || topic.equals(TRAINER_STATE) || topic.endsWith(".dlq");
+        return found;
     }
 
     /** A service's {@code src/main/resources/application.properties}, if that service module exists in this checkout. */

@@ -1,21 +1,19 @@
 package io.ptuning.evaluator.history;
 
-import io.ptuning.evaluator.scoring.KafkaClients;
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.TopicCatalog;
+import io.ptuning.contract.kafka.TopicCreator;
 import io.ptuning.evaluator.config.EvaluatorConfig;
+import io.ptuning.evaluator.scoring.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -88,28 +86,14 @@ public class MetricTopicsReplay {
         return ready.getCount() == 0 && failure == null;
     }
 
+    /**
+     * The metric topics, which the replay reads from the start, and the checkpoints' dead letters, as the
+     * {@link TopicCatalog} lists them; existing ones are brought to the catalog's configs (retention above all).
+     */
     private void createMissingTopics() {
         try (Admin admin = clients.admin()) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            for (String topic : List.of(Topics.TRAIN_METRICS, Topics.EVAL_METRICS, Topics.deadLetter(Topics.CHECKPOINTS))) {
-                if (!existing.contains(topic)) {
-                    NewTopic newTopic = new NewTopic(topic, 1, config.replicationFactor())
-                            .configs(Map.of("max.message.bytes", Integer.toString(config.maxMessageBytes())));
-                    try {
-                        admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
-                        LOG.infof("created topic %s", topic);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (!(e.getCause() instanceof TopicExistsException)) {
-                            throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e);
-                        }
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + clients.bootstrapServers() + " to check topics: " + e.getMessage(), e);
+            new TopicCreator(admin, clients.bootstrapServers(), config.replicationFactor()).ensure(List.of(
+                    TopicCatalog.trainMetrics(), TopicCatalog.evalMetrics(), TopicCatalog.deadLetter(Topics.CHECKPOINTS)));
         }
     }
 

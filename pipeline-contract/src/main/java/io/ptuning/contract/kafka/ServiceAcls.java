@@ -17,7 +17,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * What each service may do on a broker that denies by default (KRaft {@code StandardAuthorizer}): the ACLs of its
  * principal, built from the topics, consumer groups and transactional ids in the service's configuration. The
  * embedded broker applies them in tests and the local run, and {@code deploy-tests} checks the Strimzi KafkaUsers
- * against them. Kafka's READ and WRITE imply DESCRIBE; CREATE is for the topics a service makes at start-up.
+ * against them. Kafka's READ and WRITE imply DESCRIBE. A service creates its topics from the {@link TopicCatalog} with
+ * {@link TopicCreator}, which needs CREATE and, to reconcile an existing topic's configs with the catalog,
+ * DESCRIBE_CONFIGS and ALTER_CONFIGS: {@link Acls#creates} grants the three together.
  */
 public final class ServiceAcls {
 
@@ -30,7 +32,7 @@ public final class ServiceAcls {
     public static List<AclBinding> tokenizer(String principal, String dataset, String transactionalIdPrefix) {
         Acls acls = new Acls(principal);
         for (Split split : Split.values()) {
-            acls.topic(Topics.batches(dataset, split), AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE);
+            acls.creates(Topics.batches(dataset, split), AclOperation.READ, AclOperation.WRITE);
         }
         acls.transactionalIds(transactionalIdPrefix);
         return acls.bindings();
@@ -48,15 +50,15 @@ public final class ServiceAcls {
             for (Split split : Split.values()) {
                 String batches = Topics.batches(dataset, split);
                 acls.topic(batches, AclOperation.READ);
-                acls.topic(Topics.deadLetter(batches), AclOperation.WRITE, AclOperation.CREATE);
+                acls.creates(Topics.deadLetter(batches), AclOperation.WRITE);
             }
         }
-        acls.topic(Topics.RUNS, AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE);
+        acls.creates(Topics.RUNS, AclOperation.READ, AclOperation.WRITE);
         acls.group(runsGroup);
-        acls.topic(Topics.deadLetter(Topics.RUNS), AclOperation.WRITE, AclOperation.CREATE);
-        acls.topic(Topics.CHECKPOINTS, AclOperation.WRITE, AclOperation.CREATE);
-        acls.topic(stateTopic, AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE);
-        acls.topic(Topics.TRAIN_METRICS, AclOperation.WRITE, AclOperation.CREATE);
+        acls.creates(Topics.deadLetter(Topics.RUNS), AclOperation.WRITE);
+        acls.creates(Topics.CHECKPOINTS, AclOperation.WRITE);
+        acls.creates(stateTopic, AclOperation.READ, AclOperation.WRITE);
+        acls.creates(Topics.TRAIN_METRICS, AclOperation.WRITE);
         acls.transactionalIds(transactionalIdPrefix);
         return acls.bindings();
     }
@@ -72,10 +74,10 @@ public final class ServiceAcls {
         Acls acls = new Acls(principal);
         acls.topic(Topics.CHECKPOINTS, AclOperation.READ);
         acls.group(checkpointsGroup);
-        acls.topic(Topics.TRAIN_METRICS, AclOperation.READ, AclOperation.CREATE);
-        acls.topic(Topics.EVAL_METRICS, AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE);
+        acls.creates(Topics.TRAIN_METRICS, AclOperation.READ);
+        acls.creates(Topics.EVAL_METRICS, AclOperation.READ, AclOperation.WRITE);
         acls.topic(validationTopic, AclOperation.READ);
-        acls.topic(Topics.deadLetter(Topics.CHECKPOINTS), AclOperation.WRITE, AclOperation.CREATE);
+        acls.creates(Topics.deadLetter(Topics.CHECKPOINTS), AclOperation.WRITE);
         acls.topic(Topics.RUNS, AclOperation.READ, AclOperation.WRITE);
         return acls.bindings();
     }
@@ -111,6 +113,12 @@ public final class ServiceAcls {
 
         void topic(String name, AclOperation... operations) {
             add(new ResourcePattern(ResourceType.TOPIC, name, PatternType.LITERAL), operations);
+        }
+
+        /** {@code operations} on a topic this service creates, and what creating and reconciling it takes. */
+        void creates(String name, AclOperation... operations) {
+            topic(name, operations);
+            topic(name, AclOperation.CREATE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
         }
 
         void group(String name) {

@@ -85,7 +85,10 @@ public interface TokenizerServiceConfig {
 
     interface Kafka {
 
-        /** Producer max.request.size and topic max.message.bytes; the broker's message.max.bytes must allow it. */
+        /**
+         * Producer max.request.size and the scanning consumer's fetch size; the topics' max.message.bytes is the
+         * TopicCatalog's (16 MiB), and the broker's message.max.bytes must allow it.
+         */
         @WithDefault("16777216")
         @Min(1024)
         int maxMessageBytes();

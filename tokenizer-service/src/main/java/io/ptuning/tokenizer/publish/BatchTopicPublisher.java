@@ -2,6 +2,8 @@ package io.ptuning.tokenizer.publish;
 
 import io.ptuning.contract.BatchRecordCodec;
 import io.ptuning.contract.kafka.RecordTypeHeader;
+import io.ptuning.contract.kafka.TopicCatalog;
+import io.ptuning.contract.kafka.TopicCreator;
 import io.ptuning.contract.kafka.TopicScan;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,11 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,7 +21,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -114,26 +113,11 @@ public final class BatchTopicPublisher {
         return counts;
     }
 
+    /** Creates the batch topic as the {@link TopicCatalog} lists it, or brings an existing one to its configs. */
     private void ensureTopic(String topic) {
         try (Admin admin = Admin.create(kafka)) {
-            Set<String> existing = admin.listTopics().names().get();
-            if (existing.contains(topic)) {
-                return;
-            }
-            // One partition keeps a reproducible order; batch topics are the system of record: keep forever.
-            NewTopic newTopic = new NewTopic(topic, 1, settings.replicationFactor()).configs(Map.of(
-                    "max.message.bytes", String.valueOf(settings.maxMessageBytes()),
-                    "retention.ms", "-1",
-                    "retention.bytes", "-1"));
-            admin.createTopics(Set.of(newTopic)).all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + topic + " at " + kafka.get("bootstrap.servers")
-                        + ": " + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topic " + topic, e);
+            new TopicCreator(admin, String.valueOf(kafka.get("bootstrap.servers")), settings.replicationFactor())
+                    .ensure(List.of(TopicCatalog.batches(topic)));
         }
     }
 
@@ -155,8 +139,8 @@ public final class BatchTopicPublisher {
     }
 
     /**
-     * Producer and topic limits. {@code maxMessageBytes} is used for the producer's {@code max.request.size},
-     * the topic's {@code max.message.bytes} and the scanning consumer's fetch size, so the three agree.
+     * Producer limits. {@code maxMessageBytes} is used for the producer's {@code max.request.size} and the scanning
+     * consumer's fetch size, so the two agree; the topic's {@code max.message.bytes} is the {@link TopicCatalog}'s.
      */
     public record KafkaSettings(int maxMessageBytes, short replicationFactor, Duration transactionTimeout,
             String transactionalIdPrefix) {

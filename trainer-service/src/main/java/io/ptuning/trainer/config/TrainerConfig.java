@@ -62,8 +62,9 @@ public interface TrainerConfig {
     interface Kafka {
 
         /**
-         * Producer max.request.size, topic max.message.bytes and consumer max.partition.fetch.bytes/fetch.max.bytes:
-         * one value so the three agree. A bert-base prefix state with Adam moments is ~4.5 MB.
+         * Producer max.request.size and consumer max.partition.fetch.bytes/fetch.max.bytes: one value so they agree.
+         * The topics' max.message.bytes is the TopicCatalog's (16 MiB); a bert-base prefix state with Adam moments
+         * is ~4.5 MB.
          */
         @WithDefault("16777216")
         @Min(1048576)
