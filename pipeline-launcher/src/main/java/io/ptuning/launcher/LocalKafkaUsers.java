@@ -31,7 +31,7 @@ final class LocalKafkaUsers {
     static final String TRAINER = "trainer-service";
     static final String EVALUATOR = "evaluator-service";
     static final String LAUNCHER = "pipeline-launcher";
-    private static final String DATASET = "sst2";
+    static final String DATASET = "sst2";
 
     private final Path folder;
     private final Map<String, String> passwords;

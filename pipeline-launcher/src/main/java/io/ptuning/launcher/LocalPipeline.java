@@ -7,6 +7,8 @@ import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.Topics;
+import io.ptuning.contract.kafka.TopicCatalog;
+import io.ptuning.contract.kafka.TopicCreator;
 import io.ptuning.kafka.embedded.EmbeddedKafka;
 import io.ptuning.weights.cache.ModelCache;
 import io.ptuning.weights.dataset.DatasetUnavailableException;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -315,6 +318,17 @@ public final class LocalPipeline {
         started.add(kafka);
         phase("kafka", "embedded broker (KRaft) at " + kafka.bootstrapServers() + ", data in " + kafka.dataDir()
                 + "; SASL/SCRAM, deny by default, one user per service with its own ACLs");
+        // Every topic as the catalog defines it before any service starts; a folder of an earlier version (metric
+        // topics that expired after a week) is brought to the catalog here.
+        try (Admin admin = kafka.admin()) {
+            List<String> changes = new TopicCreator(admin, kafka.bootstrapServers(), (short) 1)
+                    .ensure(TopicCatalog.all(LocalKafkaUsers.DATASET));
+            long created = changes.stream().filter(change -> change.startsWith("created topic")).count();
+            if (created > 0) {
+                phase("kafka", created + " topics created as TopicCatalog defines them");
+            }
+            changes.stream().filter(change -> !change.startsWith("created topic")).forEach(change -> phase("kafka", change));
+        }
         return kafka.bootstrapServers();
     }
 

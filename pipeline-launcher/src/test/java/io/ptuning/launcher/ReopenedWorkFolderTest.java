@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ptuning.contract.RunStatus;
+import io.ptuning.contract.kafka.TopicCatalog;
+import io.ptuning.kafka.embedded.EmbeddedKafka;
 import io.ptuning.weights.TinyModelFolders;
 import io.ptuning.weights.cache.ModelCache;
 import io.ptuning.weights.dataset.Sst2ZipServer;
@@ -20,14 +22,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The main command twice on one work folder, then {@code serve} on it, as a user does over weeks: the second start
  * succeeds, starts a new run beside the finished one and lists both; served again, the first run's best checkpoint
- * answers {@code /api/predict} with the accuracy it had at the end of training; and nothing in the folder that holds a
- * secret is readable by anyone but its owner.
+ * answers {@code /api/predict} with the accuracy it had at the end of training; every topic on the broker is configured
+ * as {@code TopicCatalog} says (nothing expires); and nothing in the folder that holds a secret is readable by anyone
+ * but its owner.
  */
 class ReopenedWorkFolderTest {
 
@@ -88,6 +92,11 @@ class ReopenedWorkFolderTest {
         } finally {
             serving.stopAll();
             System.out.print(serveConsole.toString(StandardCharsets.UTF_8));
+        }
+        LocalKafkaUsers users = LocalKafkaUsers.inFolder(work.resolve("security"));
+        try (EmbeddedKafka kafka = EmbeddedKafka.startWithAcls(work.resolve("kafka"), users.passwords(), users.acls());
+                Admin admin = kafka.admin()) {
+            assertThat(TopicCatalog.differences(admin, "sst2")).as("every topic's effective configuration").isEmpty();
         }
         assertThat(serveConsole.toString(StandardCharsets.UTF_8)).contains("[serve] 2 run(s) in this folder:",
                 "served at http://127.0.0.1:" + ports[2] + "/", "password " + LocalCredentials.keptIn(

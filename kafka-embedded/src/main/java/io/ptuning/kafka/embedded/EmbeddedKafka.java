@@ -198,6 +198,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** An Admin client of this broker, logged in as its own super user on a SCRAM broker; the caller closes it. */
+    public Admin admin() {
+        Properties props = new Properties();
+        props.putAll(adminSecurity);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return Admin.create(props);
+    }
+
     /** {@code host:port} for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
