@@ -107,9 +107,17 @@ public record SafetensorsFile(SortedMap<String, HostTensor> tensors, SortedMap<S
         try {
             DType dtype = DType.fromSafetensors(entry.path("dtype").asText());
             JsonNode shapeNode = entry.path("shape");
+            if (!shapeNode.isArray()) {
+                throw new MalformedWeightsException(source, name, "shape " + shapeNode + " is not an array");
+            }
             long[] shape = new long[shapeNode.size()];
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = shapeNode.get(i).asLong();
+                JsonNode dim = shapeNode.get(i);
+                if (!dim.canConvertToLong() || !dim.isIntegralNumber() || dim.asLong() < 0) {
+                    throw new MalformedWeightsException(source, name, "shape " + shapeNode
+                            + " holds something other than a non-negative integer");
+                }
+                shape[i] = dim.asLong();
             }
             long begin = entry.path("data_offsets").path(0).asLong(-1);
             long end = entry.path("data_offsets").path(1).asLong(-1);
@@ -120,7 +128,14 @@ public record SafetensorsFile(SortedMap<String, HostTensor> tensors, SortedMap<S
                 throw new MalformedWeightsException(source, name, "needs data bytes [" + begin + ", " + end
                         + ") but the file holds only " + dataLength + " data bytes (truncated?)");
             }
-            long expected = HostTensor.elementCount(shape) * dtype.bytes();
+            // Exact: a shape whose byte count overflows (or wraps to the data's length) is no tensor of this file.
+            long expected;
+            try {
+                expected = Math.multiplyExact(HostTensor.elementCount(shape), (long) dtype.bytes());
+            } catch (ArithmeticException e) {
+                throw new MalformedWeightsException(source, name, "shape " + shapeNode + " of " + dtype
+                        + " has more bytes than a long counts");
+            }
             if (end - begin != expected) {
                 throw new MalformedWeightsException(source, name, "shape " + shapeNode + " of " + dtype + " needs "
                         + expected + " bytes, data_offsets give " + (end - begin));

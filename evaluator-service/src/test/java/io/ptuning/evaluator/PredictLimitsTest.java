@@ -48,6 +48,16 @@ class PredictLimitsTest {
     }
 
     @Test
+    void aBodyJacksonTakesForUtf32Is400() {
+        // PredictRequestFuzzTest's finding: '{' and zero bytes read as UTF-32, then a character above U+10FFFF.
+        byte[] body = new byte[49];
+        body[0] = '{';
+        System.arraycopy("s\":[\"fi".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, body, 42, 7);
+        given().contentType(ContentType.JSON).body(body).post("/api/predict").then().statusCode(400)
+                .body(containsString("UTF-8"));
+    }
+
+    @Test
     void aBodyLargerThanTheHttpLimitIs413() {
         post("{\"sentences\": [\"" + "a".repeat(3 * 1024 * 1024) + "\"]}").then().statusCode(413);
     }

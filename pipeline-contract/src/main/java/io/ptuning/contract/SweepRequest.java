@@ -40,6 +40,11 @@ public record SweepRequest(
     public static final int SCHEMA_VERSION = 1;
     /** Between the sweep id and each key-value pair of a run id. */
     public static final String SEPARATOR = "--";
+    /**
+     * Most runs one sweep may make: the grid's combinations are counted before they are made, so a record of a few
+     * hundred bytes cannot ask for millions of runs (and the memory to list them).
+     */
+    public static final int MAX_RUNS = 1000;
     /** Grid keys that set a request field; every other key is a recipe override. */
     public static final Set<String> REQUEST_KEYS = Set.of("base_model", "preset");
 
@@ -73,6 +78,15 @@ public record SweepRequest(
             sorted.put(key, List.copyOf(values));
         });
         grid = java.util.Collections.unmodifiableMap(sorted);
+        long combinations = 1;
+        for (List<String> values : grid.values()) {
+            combinations *= values.size();
+            if (combinations > MAX_RUNS) {
+                throw new IllegalArgumentException("sweep " + sweepId + ": the grid makes more than " + MAX_RUNS
+                        + " runs (" + grid.keySet() + " with " + grid.values().stream().map(List::size).toList()
+                        + " values); split it into several sweeps");
+            }
+        }
         if (medianStoppingAfter < 0) {
             throw new IllegalArgumentException("sweep " + sweepId + ": median_stopping_after must be >= 0 (0: off)");
         }

@@ -65,6 +65,19 @@ class SweepContractTest {
     }
 
     @Test
+    void aGridOfMoreThanMaxRunsIsRefusedBeforeItsRunsAreMade() {
+        // Seven keys of ten values: ten million runs from 417 bytes (the fuzz seed grid-of-ten-million-runs).
+        String values = "[\"0\", \"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\"]";
+        String grid = "{" + String.join(", ", java.util.stream.Stream.of("a", "b", "c", "d", "e", "f", "g")
+                .map(key -> "\"" + key + "\": " + values).toList()) + "}";
+
+        assertThatThrownBy(() -> sweep(grid)).isInstanceOf(RecordDecodingException.class)
+                .hasMessageContaining("sweep s1: the grid makes more than 1000 runs ([a, b, c, d, e, f, g] with"
+                        + " [10, 10, 10, 10, 10, 10, 10] values); split it into several sweeps");
+        assertThat(sweep("{\"lr\": " + values + ", \"seed\": " + values + "}").runs()).hasSize(100);
+    }
+
+    @Test
     void aRepeatedValueIsRefused() {
         assertThatThrownBy(() -> sweep("{\"lr\": [\"0.01\", \"0.01\"]}"))
                 .hasMessageContaining("sweep s1: grid key 'lr' repeats a value: [0.01, 0.01]");

@@ -6,6 +6,7 @@ import io.ptuning.evaluator.config.EvaluatorConfig;
 import io.ptuning.evaluator.history.RunHistories;
 import io.ptuning.evaluator.history.RunHistory;
 import io.smallrye.common.annotation.Blocking;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
@@ -17,6 +18,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.CharConversionException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,5 +91,16 @@ public class PredictResource {
                     argmax < names.size() ? names.get(argmax) : Integer.toString(argmax), argmax, byLabel));
         }
         return new PredictResponse(run.runId(), prediction.step(), prediction.validationAccuracy(), out);
+    }
+
+    /**
+     * Jackson guesses UTF-16 or UTF-32 from zero bytes at the start of a body and fails on what follows with an
+     * IOException that Quarkus REST answers 500: the client's mistake, a 400 like any other body that is not JSON
+     * (found by {@code PredictRequestFuzzTest}, seed {@code crash-utf32-guess}).
+     */
+    @ServerExceptionMapper
+    public Response bodyNotUtf8(CharConversionException e) {
+        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.TEXT_PLAIN)
+                .entity("the request body is not JSON in UTF-8: " + e.getMessage()).build();
     }
 }

@@ -48,11 +48,20 @@ public final class RunRequestCheck {
             .map(c -> c.getAccessor().getAnnotation(JsonProperty.class).value()).toList();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Predicate<String> knownModel;
-    private final BatchTopicCatalog topics;
+    /** What the broker holds of a batch topic ({@link BatchTopicCatalog#problems}): every problem, empty when none. */
+    @FunctionalInterface
+    public interface BatchTopics {
+        List<String> problems(String topic, String datasetVersion, long from, long to);
+    }
 
-    /** @param knownModel whether a base model name resolves (the trainer's model cache) */
-    public RunRequestCheck(Predicate<String> knownModel, BatchTopicCatalog topics) {
+    private final Predicate<String> knownModel;
+    private final BatchTopics topics;
+
+    /**
+     * @param knownModel whether a base model name resolves (the trainer's model cache)
+     * @param topics the broker's batch topics; a function, so that the check can run without a broker (its fuzz test)
+     */
+    public RunRequestCheck(Predicate<String> knownModel, BatchTopics topics) {
         this.knownModel = knownModel;
         this.topics = topics;
     }

@@ -117,7 +117,7 @@ public class TrainerComponents {
     /** The checks every run request meets before it is queued (REST) or trained (Kafka). */
     public synchronized RunRequestCheck requestCheck() {
         if (requestCheck == null) {
-            requestCheck = new RunRequestCheck(modelCache()::knows, new BatchTopicCatalog(clients()));
+            requestCheck = new RunRequestCheck(modelCache()::knows, new BatchTopicCatalog(clients())::problems);
         }
         return requestCheck;
     }
