@@ -46,8 +46,11 @@ class BrokerKilledMidRunTest {
     static final String MODEL = "tiny-bert-broker-kill";
     static final int STEPS = 400;
     static final int CHECKPOINT_EVERY = 50;
-    /** Kill once this many steps are reported: past a few checkpoints, far from the end. */
-    static final long KILL_AFTER_STEP = 130;
+    /**
+     * Kill once this many steps are reported: just after the checkpoint at this step is committed, so the evaluator is
+     * still scoring it and publishes its result into the outage, and far from the end.
+     */
+    static final long KILL_AFTER_STEP = 100;
 
     private final Path work = Path.of("target", "broker-kill-test"); // kept for its logs
     private BrokerProcess broker;
@@ -184,7 +187,16 @@ class BrokerKilledMidRunTest {
             Thread.sleep(500);
         }
         throw new AssertionError("the evaluator scored run " + runId + " at steps " + accuracy.keySet()
-                + " within " + timeout.toSeconds() + " s, not at all of " + steps + "; see " + evaluator.logTail(30));
+                + " within " + timeout.toSeconds() + " s, not at all of " + steps + "; its errors:\n" + errors(evaluator));
+    }
+
+    /** The ERROR lines of a service's log (its tail is the clients' reconnection warnings after an outage). */
+    private String errors(ServiceProcess service) {
+        try (var lines = Files.lines(work.resolve("logs").resolve(service.name() + ".log"))) {
+            return lines.filter(line -> line.contains(" ERROR ")).collect(Collectors.joining("\n"));
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
     }
 
     private static CheckpointMetadata metadata(SafetensorsFile checkpoint) {
