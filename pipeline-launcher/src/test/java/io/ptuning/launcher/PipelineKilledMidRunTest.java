@@ -1,8 +1,9 @@
 package io.ptuning.launcher;
 
+import static io.ptuning.launcher.Checkpoints.metadata;
+import static io.ptuning.launcher.Checkpoints.withoutRunId;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.TrainStep;
 import io.ptuning.kafka.embedded.EmbeddedKafka;
@@ -142,16 +143,5 @@ class PipelineKilledMidRunTest {
             Thread.sleep(50);
         }
         throw new AssertionError("run " + runId + " did not reach step " + step);
-    }
-
-    private static CheckpointMetadata metadata(SafetensorsFile checkpoint) {
-        return CheckpointMetadata.from(checkpoint.metadata(), "checkpoint");
-    }
-
-    /** The checkpoint's bytes with the run id replaced: what two runs of one request must share. */
-    private static byte[] withoutRunId(SafetensorsFile checkpoint) {
-        Map<String, String> metadata = new TreeMap<>(checkpoint.metadata());
-        metadata.put("run_id", "-");
-        return new SafetensorsFile(checkpoint.tensors(), metadata).encode();
     }
 }

@@ -1,6 +1,7 @@
 package io.ptuning.launcher;
 
 import io.cloudevents.CloudEvent;
+import io.ptuning.contract.Evaluation;
 import io.ptuning.contract.MetricEvents;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.Topics;
@@ -42,6 +43,11 @@ final class TopicRecords {
         return events(runId, MetricEvents.RUN_STATUS, RunStatus.class);
     }
 
+    /** The evaluator's results for the run, in the order it published them. */
+    List<Evaluation> evaluations(String runId) {
+        return events(Topics.EVAL_METRICS, runId, MetricEvents.EVALUATION, Evaluation.class);
+    }
+
     /** Waits until the run announced that it completed, failed or was cancelled, and returns that status. */
     RunStatus awaitEnd(String runId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -60,11 +66,15 @@ final class TopicRecords {
     }
 
     private <T> List<T> events(String runId, String type, Class<T> data) {
+        return events(Topics.TRAIN_METRICS, runId, type, data);
+    }
+
+    private <T> List<T> events(String topic, String runId, String type, Class<T> data) {
         List<T> found = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : read(Topics.TRAIN_METRICS, runId)) {
-            CloudEvent event = MetricEvents.decode(record.value(), "train-metrics@" + record.offset());
+        for (ConsumerRecord<String, byte[]> record : read(topic, runId)) {
+            CloudEvent event = MetricEvents.decode(record.value(), topic + "@" + record.offset());
             if (event.getType().equals(type)) {
-                found.add(MetricEvents.data(event, data, "train-metrics@" + record.offset()));
+                found.add(MetricEvents.data(event, data, topic + "@" + record.offset()));
             }
         }
         return found;

@@ -1,10 +1,11 @@
 package io.ptuning.launcher;
 
+import static io.ptuning.launcher.Checkpoints.metadata;
+import static io.ptuning.launcher.Checkpoints.withoutRunId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ptuning.contract.CheckpointMetadata;
 import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
@@ -158,16 +159,5 @@ class TrainerKilledMidRunTest {
         SafetensorsFile last = checkpoints.get(checkpoints.size() - 1);
         assertThat(metadata(last).last()).isTrue();
         return last;
-    }
-
-    private static CheckpointMetadata metadata(SafetensorsFile checkpoint) {
-        return CheckpointMetadata.from(checkpoint.metadata(), "checkpoint");
-    }
-
-    /** The checkpoint's bytes with the run id replaced: what two runs of one request must share. */
-    private static byte[] withoutRunId(SafetensorsFile checkpoint) {
-        Map<String, String> metadata = new TreeMap<>(checkpoint.metadata());
-        metadata.put("run_id", "-");
-        return new SafetensorsFile(checkpoint.tensors(), metadata).encode();
     }
 }

@@ -2,7 +2,8 @@ package io.ptuning.trainer.checkpoint;
 
 import io.ptuning.contract.Topics;
 import io.ptuning.contract.kafka.RecordTypeHeader;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import java.time.Duration;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -15,16 +16,30 @@ import org.apache.kafka.common.errors.ProducerFencedException;
  */
 public final class CheckpointPublisher implements AutoCloseable {
 
-    private final KafkaProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final String runId;
     private final String stateTopic;
 
-    /** Starts the run's transactional producer, fencing any earlier trainer of the same run. */
-    public CheckpointPublisher(KafkaProducer<String, byte[]> producer, String runId, String stateTopic) {
+    /**
+     * Starts the run's transactional producer, fencing any earlier trainer of the same run. If that fails (the broker
+     * away for longer than {@code max.block.ms}), the producer is closed at once before the failure is thrown: its
+     * request for the run's producer id would otherwise stay queued, and once the broker is back it could be answered
+     * after the retry's own, fencing the producer that is training the run (README "The broker goes away").
+     */
+    public CheckpointPublisher(Producer<String, byte[]> producer, String runId, String stateTopic) {
         this.producer = producer;
         this.runId = runId;
         this.stateTopic = stateTopic;
-        producer.initTransactions();
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            try {
+                producer.close(Duration.ZERO);
+            } catch (RuntimeException closeFailed) {
+                e.addSuppressed(closeFailed);
+            }
+            throw e;
+        }
     }
 
     /** Commits {@code state} and, unless null, the checkpoint record value, atomically. */
