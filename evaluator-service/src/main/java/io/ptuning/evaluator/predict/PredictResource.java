@@ -6,7 +6,6 @@ import io.ptuning.evaluator.config.EvaluatorConfig;
 import io.ptuning.evaluator.history.RunHistories;
 import io.ptuning.evaluator.history.RunHistory;
 import io.smallrye.common.annotation.Blocking;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
@@ -24,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** {@code POST /api/predict}: labels and class probabilities from a run's best checkpoint. */
 @Path("/api/predict")
