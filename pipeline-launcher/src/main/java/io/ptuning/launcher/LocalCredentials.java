@@ -36,23 +36,26 @@ record LocalCredentials(String user, String password, Path configFile) {
 
     /** The login kept in {@code folder}, or a new one drawn and kept there; the services' users file written anew. */
     static LocalCredentials keptIn(Path folder) {
+        if (!Files.exists(folder.resolve(LOGIN_FILE))) {
+            return reset(folder);
+        }
+        return write(folder, read(folder).password());
+    }
+
+    /** The login kept in {@code folder}, read only (the folder may be in use). */
+    static LocalCredentials read(Path folder) {
         Path login = folder.resolve(LOGIN_FILE);
-        try {
-            if (!Files.exists(login)) {
-                return reset(folder);
-            }
-            Properties kept = new Properties();
-            try (InputStream in = Files.newInputStream(login)) {
-                kept.load(in);
-            }
-            String password = kept.getProperty("password");
-            if (password == null || password.isBlank()) {
-                throw new IllegalStateException(login + " holds no 'password': draw a new login with 'login --reset'");
-            }
-            return write(folder, password);
+        Properties kept = new Properties();
+        try (InputStream in = Files.newInputStream(login)) {
+            kept.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the HTTP login in " + login + ": " + e.getMessage(), e);
         }
+        String password = kept.getProperty("password");
+        if (password == null || password.isBlank()) {
+            throw new IllegalStateException(login + " holds no 'password': draw a new login with 'login --reset'");
+        }
+        return new LocalCredentials(USER, password, folder.resolve(USERS_FILE));
     }
 
     /** Draws a new password and keeps it in {@code folder}: services started afterwards take only the new one. */

@@ -43,9 +43,13 @@ final class LoginCommand {
         try {
             WorkFolder.requireExisting(work);
             LocalCredentials login;
-            // Opening takes the folder's lock: a reset under a running launcher would lock its user out.
-            try (WorkFolder folder = WorkFolder.open(work)) {
-                login = reset ? LocalCredentials.reset(folder.security()) : LocalCredentials.keptIn(folder.security());
+            if (reset) {
+                // Taking the folder's lock: a reset under a running launcher would lock its user out.
+                try (WorkFolder folder = WorkFolder.open(work)) {
+                    login = LocalCredentials.reset(folder.security());
+                }
+            } else { // read while the folder is served, too
+                login = LocalCredentials.read(work.toAbsolutePath().resolve("security"));
             }
             out.printf("user %s, password %s%s%n", login.user(), login.password(), reset ? " (new)" : "");
             return 0;

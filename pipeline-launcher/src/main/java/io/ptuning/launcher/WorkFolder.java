@@ -89,7 +89,10 @@ final class WorkFolder implements AutoCloseable {
         }
     }
 
-    /** Refuses a folder that holds no runs yet (absent or empty), for commands that only read runs. */
+    /**
+     * Refuses a folder that holds no runs yet (absent or empty), or is no work folder this launcher reads, for commands
+     * that only read runs; takes no lock.
+     */
     static void requireExisting(Path dir) {
         Path root = dir.toAbsolutePath().normalize();
         try {
@@ -97,6 +100,7 @@ final class WorkFolder implements AutoCloseable {
                 throw new Refused("there are no runs in " + root + ": run the main command first, or pass --work DIR"
                         + " with the folder it used");
             }
+            checkFormat(root);
         } catch (IOException e) {
             throw new Refused("cannot read the work folder " + root + ": " + e.getMessage());
         }

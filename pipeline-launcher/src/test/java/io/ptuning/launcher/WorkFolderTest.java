@@ -78,6 +78,22 @@ class WorkFolderTest {
     }
 
     @Test
+    void theLoginIsShownWhileTheFolderIsInUseAndResetOnlyWhenItIsNot(@TempDir Path dir) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String password;
+        try (WorkFolder work = WorkFolder.open(dir)) {
+            password = LocalCredentials.keptIn(work.security()).password();
+            assertThat(LoginCommand.run(new String[] {"--work", dir.toString()}, new java.io.PrintStream(out, true)))
+                    .isZero();
+            assertThat(out.toString()).contains("password " + password);
+            assertThat(LoginCommand.run(new String[] {"--work", dir.toString(), "--reset"}, System.out))
+                    .as("refused: the folder is in use").isEqualTo(2);
+        }
+        assertThat(LoginCommand.run(new String[] {"--work", dir.toString(), "--reset"}, System.out)).isZero();
+        assertThat(LocalCredentials.read(dir.resolve("security")).password()).isNotEqualTo(password);
+    }
+
+    @Test
     void theLoginIsKeptInTheFolderOwnerOnlyAndCanBeReset(@TempDir Path dir) throws Exception {
         LocalCredentials first = LocalCredentials.keptIn(dir);
         assertThat(LocalCredentials.keptIn(dir).password()).isEqualTo(first.password());
