@@ -11,7 +11,6 @@ import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.Topics;
-import io.ptuning.contract.TrainStep;
 import io.ptuning.weights.SafetensorsFile;
 import io.ptuning.weights.TinyModelFolders;
 import io.ptuning.weights.cache.ModelCache;
@@ -119,7 +118,7 @@ class BrokerKilledMidRunTest {
     void aRunOutlivesTheBrokerKilledAndRestartedOnItsFolder(int outageSeconds) throws Exception {
         RunRequest request = request("broker-down-" + outageSeconds + "s");
         send(request);
-        long stepAtKill = awaitStep(request.runId(), KILL_AFTER_STEP);
+        long stepAtKill = records.awaitStep(request.runId(), KILL_AFTER_STEP, Duration.ofMinutes(3));
         String bootstrap = broker.bootstrapServers();
         broker.kill();
         long killed = System.nanoTime();
@@ -160,19 +159,6 @@ class BrokerKilledMidRunTest {
                 new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.RUNS, request.runId(), JsonRecords.encode(request))).get();
         }
-    }
-
-    /** Waits until the run reports step {@code step} or later, and returns the latest step reported. */
-    private long awaitStep(String runId, long step) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<TrainStep> steps = records.steps(runId);
-            if (!steps.isEmpty() && steps.get(steps.size() - 1).step() >= step) {
-                return steps.get(steps.size() - 1).step();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("run " + runId + " did not reach step " + step + " within 3 minutes");
     }
 
     /** Waits until the evaluator has published a result for every step, and returns the accuracies by step. */

@@ -5,7 +5,6 @@ import static io.ptuning.launcher.Checkpoints.withoutRunId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ptuning.contract.RunStatus;
-import io.ptuning.contract.TrainStep;
 import io.ptuning.kafka.embedded.EmbeddedKafka;
 import io.ptuning.weights.SafetensorsFile;
 import io.ptuning.weights.TinyModelFolders;
@@ -134,14 +133,6 @@ class PipelineKilledMidRunTest {
         }
         TopicRecords records = new TopicRecords(users.client(LocalKafkaUsers.LAUNCHER,
                 "127.0.0.1:" + node.getProperty("broker.port")));
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline && launcher.isAlive()) {
-            List<TrainStep> steps = records.steps(runId);
-            if (!steps.isEmpty() && steps.get(steps.size() - 1).step() >= step) {
-                return steps.get(steps.size() - 1).step();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("run " + runId + " did not reach step " + step);
+        return records.awaitStep(runId, step, Duration.ofMinutes(3), launcher::isAlive);
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** What one run left on the pipeline's topics, read as a dashboard reads them (committed records only). */
@@ -46,6 +47,25 @@ final class TopicRecords {
     /** The evaluator's results for the run, in the order it published them. */
     List<Evaluation> evaluations(String runId) {
         return events(Topics.EVAL_METRICS, runId, MetricEvents.EVALUATION, Evaluation.class);
+    }
+
+    /** Waits until the run reports step {@code step} or later, and returns the latest step reported. */
+    long awaitStep(String runId, long step, Duration timeout) throws InterruptedException {
+        return awaitStep(runId, step, timeout, () -> true);
+    }
+
+    /** As above, giving up early once {@code stillUseful} turns false (e.g. the process training it died). */
+    long awaitStep(String runId, long step, Duration timeout, BooleanSupplier stillUseful) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && stillUseful.getAsBoolean()) {
+            List<TrainStep> steps = steps(runId);
+            if (!steps.isEmpty() && steps.get(steps.size() - 1).step() >= step) {
+                return steps.get(steps.size() - 1).step();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("run " + runId + " did not reach step " + step + " within " + timeout.toSeconds()
+                + " s");
     }
 
     /** Waits until the run announced that it completed, failed or was cancelled, and returns that status. */

@@ -98,7 +98,7 @@ class TrainerGroupTest {
         RunRequest killed = request("killed");
         send(killed);
         ServiceProcess victim = trainers.awaitExecuting(killed.runId(), Duration.ofMinutes(1));
-        long stepAtKill = awaitStep(killed.runId(), PAST_A_FEW_CHECKPOINTS);
+        long stepAtKill = records.awaitStep(killed.runId(), PAST_A_FEW_CHECKPOINTS, Duration.ofMinutes(3));
         victim.kill();
         List<Long> committedBeforeKill = steps(records.checkpoints(killed.runId()));
         assertThat(committedBeforeKill).isNotEmpty().allMatch(step -> step <= stepAtKill + CHECKPOINT_EVERY);
@@ -122,7 +122,7 @@ class TrainerGroupTest {
         assertThat(partitions()).as("ptuning.runs as the trainer creates it (trainer.kafka.runs-partitions)").isEqualTo(6);
         int partition = send(claimed).partition();
         ServiceProcess first = trainers.awaitExecuting(claimed.runId(), Duration.ofMinutes(1));
-        awaitStep(claimed.runId(), PAST_A_FEW_CHECKPOINTS);
+        records.awaitStep(claimed.runId(), PAST_A_FEW_CHECKPOINTS, Duration.ofMinutes(3));
         // The same request once more, on a partition of the other trainer: it claims the run while the first still
         // trains it (what a rebalance that moves a partition mid-run does).
         send(claimed, partitionOfAnotherMember(partition));
@@ -145,7 +145,7 @@ class TrainerGroupTest {
         RunRequest cancelled = request("cancelled");
         int partition = send(cancelled).partition();
         ServiceProcess training = trainers.awaitExecuting(cancelled.runId(), Duration.ofMinutes(1));
-        awaitStep(cancelled.runId(), PAST_A_FEW_CHECKPOINTS);
+        records.awaitStep(cancelled.runId(), PAST_A_FEW_CHECKPOINTS, Duration.ofMinutes(3));
         ServiceProcess other = both.get(0) == training ? both.get(1) : both.get(0);
 
         other.post("/runs/" + cancelled.runId() + "/cancel?reason=enough", "", Duration.ofSeconds(30));
@@ -268,19 +268,6 @@ class TrainerGroupTest {
                 Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             return producer.partitionsFor(Topics.RUNS).size();
         }
-    }
-
-    /** Waits until the run reports step {@code step} or later, and returns the latest step reported. */
-    private long awaitStep(String runId, long step) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<TrainStep> steps = records.steps(runId);
-            if (!steps.isEmpty() && steps.get(steps.size() - 1).step() >= step) {
-                return steps.get(steps.size() - 1).step();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("run " + runId + " did not reach step " + step + " within 3 minutes");
     }
 
     private static JsonNode publishTrainSplit(Path repository, Map<String, String> common, Path work) throws Exception {

@@ -10,7 +10,6 @@ import io.ptuning.contract.JsonRecords;
 import io.ptuning.contract.RunRequest;
 import io.ptuning.contract.RunStatus;
 import io.ptuning.contract.Topics;
-import io.ptuning.contract.TrainStep;
 import io.ptuning.kafka.embedded.EmbeddedKafka;
 import io.ptuning.weights.SafetensorsFile;
 import io.ptuning.weights.TinyModelFolders;
@@ -69,7 +68,7 @@ class TrainerKilledMidRunTest {
                 uninterrupted = last(records.checkpoints(reference.runId()));
 
                 send(kafka.bootstrapServers(), killed);
-                stepAtKill = awaitStep(records, killed.runId(), KILL_AFTER_STEP);
+                stepAtKill = records.awaitStep(killed.runId(), KILL_AFTER_STEP, Duration.ofMinutes(3));
                 trainer.kill();
             }
             assertThat(records.statuses(killed.runId())).extracting(RunStatus::state)
@@ -140,19 +139,6 @@ class TrainerKilledMidRunTest {
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.RUNS, request.runId(), JsonRecords.encode(request))).get();
         }
-    }
-
-    /** Waits until the run reports step {@code step} or later, and returns the latest step reported. */
-    private static long awaitStep(TopicRecords records, String runId, long step) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<TrainStep> steps = records.steps(runId);
-            if (!steps.isEmpty() && steps.get(steps.size() - 1).step() >= step) {
-                return steps.get(steps.size() - 1).step();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("run " + runId + " did not reach step " + step + " within 3 minutes");
     }
 
     private static SafetensorsFile last(List<SafetensorsFile> checkpoints) {
