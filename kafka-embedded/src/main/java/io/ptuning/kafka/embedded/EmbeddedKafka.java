@@ -27,6 +27,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.FeatureMetadata;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
+import org.apache.kafka.clients.admin.SupportedVersionRange;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
@@ -38,8 +43,8 @@ import org.apache.kafka.common.utils.Time;
  * cluster id are kept in {@value #STATE_FILE} beside the logs so that a restart on the same folder finds its
  * topics again; a SCRAM broker keeps its own password there too ({@code broker-login.properties}, mode 600), as
  * its credential is written only when the folder is formatted. Limits are set for the pipeline: 16 MiB messages,
- * replication factor 1 for the internal topics so that transactions and consumer groups work on one node, and
- * consumer groups' offsets kept for as long as the records.
+ * replication factor 1 for the internal topics so that transactions, consumer groups and share groups work on one
+ * node, share groups enabled (the trainers' run queue), and consumer groups' offsets kept for as long as the records.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -51,6 +56,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The broker's own SCRAM user on its SASL listener (inter-broker traffic, e.g. transaction markers). */
     static final String BROKER_USER = "embedded-broker";
 
+    private static final String SHARE_VERSION = "share.version";
+    private static final String METADATA_VERSION = "metadata.version";
     static final String STATE_FILE = "embedded-kafka.properties";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -303,6 +310,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             while (true) {
                 try {
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        enableShareGroups(admin);
                         return;
                     }
                 } catch (ExecutionException | TimeoutException e) {
@@ -317,6 +325,24 @@ public final class EmbeddedKafka implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for embedded Kafka", e);
         }
+    }
+
+    /**
+     * A folder formatted by Kafka 4.4 has share groups on ({@code share.version} 1 comes with metadata version 4.2 and
+     * later); one formatted by an earlier version (a launcher's folder reopened) is upgraded to the newest metadata
+     * version this broker supports and {@code share.version} 1, as {@code kafka-features.sh upgrade} would.
+     */
+    private static void enableShareGroups(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+        FeatureMetadata features = admin.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS);
+        FinalizedVersionRange share = features.finalizedFeatures().get(SHARE_VERSION);
+        if (share != null && share.maxVersionLevel() >= 1) {
+            return;
+        }
+        Map<String, FeatureUpdate> updates = new HashMap<>();
+        SupportedVersionRange metadata = features.supportedFeatures().get(METADATA_VERSION);
+        updates.put(METADATA_VERSION, new FeatureUpdate(metadata.maxVersion(), FeatureUpdate.UpgradeType.UPGRADE));
+        updates.put(SHARE_VERSION, new FeatureUpdate((short) 1, FeatureUpdate.UpgradeType.UPGRADE));
+        admin.updateFeatures(updates, new UpdateFeaturesOptions()).all().get(30, TimeUnit.SECONDS);
     }
 
     /** Ports and cluster id of a data folder: chosen once, reused on restart. */
