@@ -151,7 +151,7 @@ class KubernetesManifestsTest {
                         tokenizer.getProperty("tokenizer.kafka.transactional-id-prefix", "tokenizer-service.")),
                 "trainer-service", ServiceAcls.trainer(ServiceAcls.user("trainer-service"), List.of(dataset),
                         trainer.getProperty("trainer.kafka.state-topic", "ptuning.trainer-state"),
-                        trainer.getProperty("mp.messaging.incoming.runs.group.id"),
+                        trainer.getProperty("trainer.run-queue.group"),
                         trainer.getProperty("trainer.kafka.transactional-id-prefix", "trainer-service.")),
                 "evaluator-service", ServiceAcls.evaluator(ServiceAcls.user("evaluator-service"),
                         evaluator.getProperty("evaluator.validation-topic"),

@@ -39,8 +39,8 @@ public final class ServiceAcls {
     }
 
     /**
-     * The trainer-service reads the batch topics of {@code datasets} and {@code ptuning.runs} (group
-     * {@code runsGroup}), writes run requests (REST), checkpoints, its state, train metrics and its dead letters, in
+     * The trainer-service reads the batch topics of {@code datasets} and {@code ptuning.runs} (share group
+     * {@code runsGroup}, whose settings it sets at start-up: the run queue), writes run requests (REST), checkpoints, its state, train metrics and its dead letters, in
      * transactions whose ids start with {@code transactionalIdPrefix}.
      */
     public static List<AclBinding> trainer(String principal, List<String> datasets, String stateTopic,
@@ -54,7 +54,7 @@ public final class ServiceAcls {
             }
         }
         acls.creates(Topics.RUNS, AclOperation.READ, AclOperation.WRITE);
-        acls.group(runsGroup);
+        acls.shareGroup(runsGroup);
         acls.creates(Topics.deadLetter(Topics.RUNS), AclOperation.WRITE);
         acls.creates(Topics.CHECKPOINTS, AclOperation.WRITE);
         acls.creates(stateTopic, AclOperation.READ, AclOperation.WRITE);
@@ -123,6 +123,15 @@ public final class ServiceAcls {
 
         void group(String name) {
             add(new ResourcePattern(ResourceType.GROUP, name, PatternType.LITERAL), AclOperation.READ);
+        }
+
+        /**
+         * A share group the service takes records in (READ on the GROUP resource, as for a consumer group: Kafka's
+         * authorizer has no resource type of its own for share groups) and whose group configs it sets.
+         */
+        void shareGroup(String name) {
+            add(new ResourcePattern(ResourceType.GROUP, name, PatternType.LITERAL), AclOperation.READ,
+                    AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
         }
 
         void transactionalIds(String prefix) {

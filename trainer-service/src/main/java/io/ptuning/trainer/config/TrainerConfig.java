@@ -59,6 +59,27 @@ public interface TrainerConfig {
         int maxRuns();
     }
 
+    /** The run queue: ptuning.runs read as a share group (README "The run queue"). */
+    RunQueue runQueue();
+
+    interface RunQueue {
+
+        /** The share group all trainers take run requests in; each request goes to one idle trainer. */
+        @WithDefault("ptuning-trainers")
+        @NotBlank
+        String group();
+
+        /**
+         * Deliveries of one request that end without the run ending (a trainer killed, or stopped mid-run) before the
+         * next delivery is refused and dead-lettered: a request that kills every trainer that takes it stops there.
+         * The group's share.delivery.count.limit is set one above (the broker allows 2 to 10 by default).
+         */
+        @WithDefault("5")
+        @Min(1)
+        @Max(9)
+        int maxDeliveries();
+    }
+
     interface Kafka {
 
         /**

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -59,6 +60,22 @@ public final class KafkaClients {
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, settings.maxMessageBytes());
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, settings.maxMessageBytes());
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * A member of the share group {@code group} that takes one record per poll and acknowledges each explicitly
+     * (ACCEPT, RELEASE, or RENEW to keep its acquisition lock while it works on it).
+     */
+    public KafkaShareConsumer<String, byte[]> shareConsumer(String group) {
+        Map<String, Object> props = new HashMap<>(settings.kafka());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // batch_optimized (the default) may return a whole batch beyond max.poll.records: one record, one run.
+        props.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, settings.maxMessageBytes());
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, settings.maxMessageBytes());
+        return new KafkaShareConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private Map<String, Object> producerProps() {
