@@ -42,14 +42,19 @@ final class TopicRecords {
         return events(runId, MetricEvents.RUN_STATUS, RunStatus.class);
     }
 
+    /** The run's announcement that it completed, failed or was cancelled, if it made one yet. */
+    Optional<RunStatus> ends(String runId) {
+        return statuses(runId).stream()
+                .filter(s -> s.state() == RunStatus.State.COMPLETED || s.state() == RunStatus.State.FAILED
+                        || s.state() == RunStatus.State.CANCELLED)
+                .findFirst();
+    }
+
     /** Waits until the run announced that it completed, failed or was cancelled, and returns that status. */
     RunStatus awaitEnd(String runId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Optional<RunStatus> end = statuses(runId).stream()
-                    .filter(s -> s.state() == RunStatus.State.COMPLETED || s.state() == RunStatus.State.FAILED
-                            || s.state() == RunStatus.State.CANCELLED)
-                    .findFirst();
+            Optional<RunStatus> end = ends(runId);
             if (end.isPresent()) {
                 return end.get();
             }

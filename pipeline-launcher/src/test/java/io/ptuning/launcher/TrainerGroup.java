@@ -9,10 +9,25 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Trainer processes of one consumer group ({@code ptuning-trainers}) on one broker: started, killed and replaced by
- * tests that need several trainers at once.
+ * Trainer processes of one run queue (the share group {@code ptuning-trainers}) on one broker: started, killed and
+ * replaced by tests that need several trainers at once.
  */
 final class TrainerGroup implements AutoCloseable {
+
+    /** How long a run request stays with a trainer that stopped renewing its lock (killed), in tests. */
+    static final Duration LOCK = Duration.ofSeconds(5);
+
+    /**
+     * Broker settings for tests that kill trainers: a lock and a share session that lapse in seconds, not the
+     * production 30 s and 45 s (the broker's minimums are lowered to allow them).
+     */
+    static final Map<String, String> BROKER = Map.of(
+            "group.share.record.lock.duration.ms", String.valueOf(LOCK.toMillis()),
+            "group.share.min.record.lock.duration.ms", "1000",
+            "group.share.session.timeout.ms", "6000",
+            "group.share.min.session.timeout.ms", "1000",
+            "group.share.heartbeat.interval.ms", "1000",
+            "group.share.min.heartbeat.interval.ms", "500");
 
     private final Path repository;
     private final Map<String, String> properties;

@@ -24,12 +24,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -38,10 +35,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Two trainer processes in the consumer group {@code ptuning-trainers} on one real broker, with the tiny random BERT:
- * they share runs and sweeps, a trainer killed with SIGKILL has its run resumed by the other, two trainers that claim
- * the same run leave one sequence of checkpoints, and a cancelled run stays cancelled across restarts. Every run ends
- * with the checkpoints of the same request trained alone, byte for byte.
+ * Two trainer processes taking runs from one queue (the share group {@code ptuning-trainers}) on one real broker, with
+ * the tiny random BERT: an idle trainer takes the next request whatever its partition, so runs never wait behind a
+ * busy trainer while another idles; they share runs and sweeps, a trainer killed with SIGKILL has its run resumed by
+ * the other once its lock lapses, two trainers that claim the same run leave one sequence of checkpoints, and a
+ * cancelled run stays cancelled across restarts. Every run ends with the checkpoints of the same request trained
+ * alone, byte for byte.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainerGroupTest {
@@ -51,6 +50,9 @@ class TrainerGroupTest {
     static final int CHECKPOINT_EVERY = 50;
     static final long PAST_A_FEW_CHECKPOINTS = 130;
     static final int SWEEP_STEPS = 200;
+    static final int QUEUE_STEPS = 150;
+    /** Between a lapsed lock and the resumed run's next step: the share fetch, loading the model and batches, one step. */
+    static final Duration RESUME_SLACK = Duration.ofSeconds(20);
 
     private EmbeddedKafka kafka;
     private TopicRecords records;
@@ -65,12 +67,10 @@ class TrainerGroupTest {
         deleteRecursively(work);
         TinyModelFolders.withRealVocabulary(ModelCache.configured(), MODEL, 1);
         Path repository = Path.of(System.getProperty("repository.root"));
-        kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        kafka = EmbeddedKafka.start(work.resolve("kafka"), TrainerGroup.BROKER);
         Map<String, String> common = Map.of(
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "ptuning.model.cache", ModelCache.configuredRoot().toString(),
-                // A killed consumer leaves the group when its session expires: keep that short for the test.
-                "mp.messaging.incoming.runs.session.timeout.ms", "6000");
+                "ptuning.model.cache", ModelCache.configuredRoot().toString());
         records = new TopicRecords(kafka.bootstrapServers());
         train = publishTrainSplit(repository, common, work);
         trainers = new TrainerGroup(repository, common, work.resolve("logs"));
@@ -100,8 +100,14 @@ class TrainerGroupTest {
         ServiceProcess victim = trainers.awaitExecuting(killed.runId(), Duration.ofMinutes(1));
         long stepAtKill = awaitStep(killed.runId(), PAST_A_FEW_CHECKPOINTS);
         victim.kill();
+        long killedAt = System.nanoTime();
         List<Long> committedBeforeKill = steps(records.checkpoints(killed.runId()));
         assertThat(committedBeforeKill).isNotEmpty().allMatch(step -> step <= stepAtKill + CHECKPOINT_EVERY);
+        int reportedBeforeKill = records.steps(killed.runId()).size();
+        awaitMoreSteps(killed.runId(), reportedBeforeKill);
+        Duration resumedAfter = Duration.ofNanos(System.nanoTime() - killedAt);
+        assertThat(resumedAfter).as("a step trained again after the lock lapsed (lock %s)", TrainerGroup.LOCK)
+                .isLessThan(TrainerGroup.LOCK.plus(RESUME_SLACK));
 
         RunStatus end = records.awaitEnd(killed.runId(), Duration.ofMinutes(3));
 
@@ -116,16 +122,63 @@ class TrainerGroupTest {
     }
 
     @Test
+    void fourRunsOnOnePartitionKeepBothTrainersBusyFromTheStart() throws Exception {
+        trainers.ensure(2);
+        List<RunRequest> four = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            four.add(request("queued-" + i).withBudget(CHECKPOINT_EVERY, QUEUE_STEPS));
+        }
+        // On one partition: a consumer group would give them all to the one trainer that owns it.
+        for (RunRequest run : four) {
+            send(run, 0);
+        }
+        long sent = System.nanoTime();
+        ServiceProcess first = trainers.awaitExecuting(four.get(0).runId(), Duration.ofMinutes(1));
+        ServiceProcess second = trainers.awaitExecuting(four.get(1).runId(), Duration.ofMinutes(1));
+        Duration bothBusyAfter = Duration.ofNanos(System.nanoTime() - sent);
+
+        assertThat(second).as("the second run went to the idle trainer").isNotSameAs(first);
+        assertThat(records.ends(four.get(0).runId())).as("the first run still trains").isEmpty();
+        assertThat(bothBusyAfter).isLessThan(Duration.ofSeconds(15));
+        for (RunRequest run : four) {
+            RunStatus end = records.awaitEnd(run.runId(), Duration.ofMinutes(3));
+            assertThat(end.state()).as(run.runId() + ": " + end.reason()).isEqualTo(RunStatus.State.COMPLETED);
+        }
+    }
+
+    @Test
+    void aThirdRunGoesToTheTrainerThatFinishesFirst() throws Exception {
+        trainers.ensure(2);
+        RunRequest shortRun = request("first-to-finish").withBudget(CHECKPOINT_EVERY, CHECKPOINT_EVERY);
+        RunRequest longRun = request("still-training").withBudget(CHECKPOINT_EVERY, STEPS);
+        RunRequest third = request("third").withBudget(CHECKPOINT_EVERY, CHECKPOINT_EVERY);
+        send(longRun, 0);
+        ServiceProcess busy = trainers.awaitExecuting(longRun.runId(), Duration.ofMinutes(1));
+        send(shortRun, 0);
+        ServiceProcess soonIdle = trainers.awaitExecuting(shortRun.runId(), Duration.ofMinutes(1));
+        send(third, 0);
+
+        assertThat(records.awaitEnd(shortRun.runId(), Duration.ofMinutes(2)).state()).isEqualTo(RunStatus.State.COMPLETED);
+        ServiceProcess takes = trainers.awaitExecuting(third.runId(), Duration.ofMinutes(1));
+
+        assertThat(soonIdle).isNotSameAs(busy);
+        assertThat(takes).as("the trainer that finished first").isSameAs(soonIdle);
+        assertThat(records.ends(longRun.runId())).as("the long run still trains").isEmpty();
+        assertThat(records.awaitEnd(third.runId(), Duration.ofMinutes(2)).state()).isEqualTo(RunStatus.State.COMPLETED);
+        assertThat(records.awaitEnd(longRun.runId(), Duration.ofMinutes(3)).state()).isEqualTo(RunStatus.State.COMPLETED);
+    }
+
+    @Test
     void twoTrainersClaimingTheSameRunLeaveOneSequenceOfCheckpoints() throws Exception {
         trainers.ensure(2);
         RunRequest claimed = request("claimed");
-        assertThat(partitions()).as("ptuning.runs as the trainer creates it (trainer.kafka.runs-partitions)").isEqualTo(6);
-        int partition = send(claimed).partition();
+        assertThat(partitions()).as("ptuning.runs as the trainer creates it (trainer.kafka.runs-partitions)").isEqualTo(1);
+        send(claimed);
         ServiceProcess first = trainers.awaitExecuting(claimed.runId(), Duration.ofMinutes(1));
         awaitStep(claimed.runId(), PAST_A_FEW_CHECKPOINTS);
-        // The same request once more, on a partition of the other trainer: it claims the run while the first still
-        // trains it (what a rebalance that moves a partition mid-run does).
-        send(claimed, partitionOfAnotherMember(partition));
+        // The same request once more: the idle trainer takes it and claims the run while the first still trains it
+        // (what a request written twice, or a lock lapsed under a trainer that still lives, leads to).
+        send(claimed);
 
         RunStatus end = records.awaitEnd(claimed.runId(), Duration.ofMinutes(3));
 
@@ -249,20 +302,6 @@ class TrainerGroupTest {
         }
     }
 
-    /** A partition of {@code ptuning.runs} assigned to a member of the group other than the owner of {@code partition}. */
-    private int partitionOfAnotherMember(int partition) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("ptuning-trainers"))
-                    .describedGroups().get("ptuning-trainers").get();
-            return group.members().stream()
-                    .filter(m -> m.assignment().topicPartitions().stream().noneMatch(tp -> tp.partition() == partition))
-                    .flatMap(m -> m.assignment().topicPartitions().stream())
-                    .filter(tp -> tp.topic().equals(Topics.RUNS))
-                    .mapToInt(TopicPartition::partition).findFirst()
-                    .orElseThrow(() -> new AssertionError("no other member holds a partition: " + group));
-        }
-    }
-
     private int partitions() {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
@@ -281,6 +320,17 @@ class TrainerGroupTest {
             Thread.sleep(50);
         }
         throw new AssertionError("run " + runId + " did not reach step " + step + " within 3 minutes");
+    }
+
+    /** Waits until the run has reported more than {@code count} steps (a step trained since they were counted). */
+    private void awaitMoreSteps(String runId, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (records.steps(runId).size() <= count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("run " + runId + " trained no step within 3 minutes");
+            }
+            Thread.sleep(50);
+        }
     }
 
     private static JsonNode publishTrainSplit(Path repository, Map<String, String> common, Path work) throws Exception {

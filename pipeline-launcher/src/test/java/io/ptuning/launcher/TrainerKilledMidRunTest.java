@@ -48,12 +48,10 @@ class TrainerKilledMidRunTest {
         TinyModelFolders.withRealVocabulary(ModelCache.configured(), MODEL, 1);
         Path repository = Path.of(System.getProperty("repository.root"));
         int[] ports = FreePorts.three();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), TrainerGroup.BROKER)) {
             Map<String, String> common = Map.of(
                     "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "ptuning.model.cache", ModelCache.configuredRoot().toString(),
-                    // The killed consumer leaves the group when its session expires: keep that short for the test.
-                    "mp.messaging.incoming.runs.session.timeout.ms", "6000");
+                    "ptuning.model.cache", ModelCache.configuredRoot().toString());
             TopicRecords records = new TopicRecords(kafka.bootstrapServers());
             JsonNode train = publishTrainSplit(repository, ports[0], common, work);
 

@@ -29,6 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -124,6 +129,32 @@ class KafkaAclsTest {
                     .hasMessageContaining(Topics.CHECKPOINTS);
         }
         assertThat(checkpointsOf("forged")).isEmpty();
+    }
+
+    @Test
+    void withItsOwnUserTheTrainerSetsItsShareGroupsConfigsAndTakesARunRequestFromIt() throws Exception {
+        RunSettings settings = settings(TRAINER);
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, "ptuning-trainers");
+        try (Admin admin = Admin.create(settings.kafka())) {
+            admin.incrementalAlterConfigs(Map.of(group, List.of(new AlterConfigOp(
+                    new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET)))).all().get();
+        }
+        try (KafkaProducer<String, byte[]> producer = producer(TRAINER)) {
+            producer.send(new ProducerRecord<>(Topics.RUNS, "acl-queued", new byte[] {1})).get();
+        }
+        try (KafkaShareConsumer<String, byte[]> queue = new KafkaClients(settings).shareConsumer("ptuning-trainers")) {
+            queue.subscribe(List.of(Topics.RUNS));
+            List<String> keys = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!keys.contains("acl-queued") && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : queue.poll(Duration.ofMillis(500))) {
+                    keys.add(record.key());
+                    queue.acknowledge(record, AcknowledgeType.ACCEPT);
+                }
+                queue.commitSync();
+            }
+            assertThat(keys).contains("acl-queued");
+        }
     }
 
     private static RunRequest request(String runId) {

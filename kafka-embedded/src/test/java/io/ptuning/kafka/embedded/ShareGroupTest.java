@@ -54,7 +54,8 @@ class ShareGroupTest {
     void aRecordWhoseLockIsRenewedGoesToNoOtherMemberAndAReleasedOneGoesAtOnce() throws Exception {
         String topic = "share.renewed";
         String group = "share-renewed";
-        prepare(topic, group, 2, List.of("first", "second"));
+        // One partition: a share group gives a partition to one member until members outnumber partitions.
+        prepare(topic, group, 1, List.of("first", "second"));
         try (KafkaShareConsumer<String, String> holder = consumer(group);
                 KafkaShareConsumer<String, String> other = consumer(group)) {
             ConsumerRecord<String, String> held = pollOne(holder, Duration.ofSeconds(30));
@@ -92,6 +93,37 @@ class ShareGroupTest {
             // Released, not lapsed: another member has it sooner than a lock lasts.
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released)).isLessThan(LOCK_MS);
             assertThat(again.deliveryCount()).contains((short) 2);
+        }
+    }
+
+    @Test
+    void aRecordAcceptedAfterItsLockWasRenewedIsNotDeliveredAgain() throws Exception {
+        String topic = "share.accepted";
+        String group = "share-accepted";
+        prepare(topic, group, 1, List.of("once"));
+        try (KafkaShareConsumer<String, String> holder = consumer(group, topic);
+                KafkaShareConsumer<String, String> other = consumer(group, topic)) {
+            ConsumerRecord<String, String> held = pollOne(holder, Duration.ofSeconds(30));
+            for (int i = 0; i < 2; i++) {
+                Thread.sleep(LOCK_MS / 3);
+                holder.acknowledge(held, AcknowledgeType.RENEW);
+                held = pollOne(holder, Duration.ofSeconds(10));
+            }
+            holder.acknowledge(held, AcknowledgeType.ACCEPT);
+            var results = holder.commitSync();
+            assertThat(results.values()).allSatisfy(error -> assertThat(error).isEmpty());
+            List<String> again = new ArrayList<>();
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * LOCK_MS);
+            while (System.nanoTime() < until) {
+                for (var consumer : List.of(holder, other)) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                        again.add(r.value() + "#" + r.deliveryCount().orElse((short) 0));
+                        consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+                    });
+                    consumer.commitSync();
+                }
+            }
+            assertThat(again).isEmpty();
         }
     }
 
@@ -140,6 +172,10 @@ class ShareGroupTest {
     }
 
     private KafkaShareConsumer<String, String> consumer(String group) {
+        return consumer(group, group.equals("share-renewed") ? "share.renewed" : "share.lapsed");
+    }
+
+    private KafkaShareConsumer<String, String> consumer(String group, String topic) {
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
         props.put("group.id", group);
@@ -147,7 +183,7 @@ class ShareGroupTest {
         props.put("max.poll.records", "1");
         props.put("share.acquire.mode", "record_limit");
         KafkaShareConsumer<String, String> consumer = new KafkaShareConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(group.equals("share-renewed") ? "share.renewed" : "share.lapsed"));
+        consumer.subscribe(List.of(topic));
         return consumer;
     }
 

@@ -26,8 +26,13 @@ public final class TopicCatalog {
 
     /** Largest record on any topic (checkpoints ~1.5 MB, trainer state ~4.5 MB for bert-base), as the clients' limit. */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-    /** Partitions of {@code ptuning.runs} unless the trainer's {@code trainer.kafka.runs-partitions} says otherwise. */
-    public static final int RUNS_PARTITIONS = 6;
+    /**
+     * Partitions of {@code ptuning.runs} unless the trainer's {@code trainer.kafka.runs-partitions} says otherwise. One:
+     * a share group gives each partition to one member while members are no more than partitions, and a trainer busy
+     * with a run fetches nothing; with one partition every trainer fetches from it, so any idle trainer takes the next
+     * request (Kafka's SimpleAssignor shares a partition among members only when members outnumber partitions).
+     */
+    public static final int RUNS_PARTITIONS = 1;
     /** The trainer's state topic unless {@code trainer.kafka.state-topic} says otherwise. */
     public static final String TRAINER_STATE = "ptuning.trainer-state";
 
@@ -75,8 +80,8 @@ public final class TopicCatalog {
     public static TopicSpec runs(int partitions) {
         return new TopicSpec(Topics.RUNS, partitions, deleteNever(), Set.of(TRAINER), false,
                 "every run and sweep ever asked and every cancel: a run is repeated by replaying its request and the"
-                        + " leaderboard reads the sweeps, so they are kept forever; the partitions bound how many"
-                        + " trainers of the group train at once");
+                        + " leaderboard reads the sweeps, so they are kept forever; one partition, which every trainer of"
+                        + " the run queue's share group fetches from");
     }
 
     /** The trainable tensors of every run. */

@@ -96,8 +96,11 @@ public interface TrainerConfig {
         @Min(1)
         short replicationFactor();
 
-        /** Partitions of ptuning.runs when this service creates it: the most trainers that can run at once. */
-        @WithDefault("6")
+        /**
+         * Partitions of ptuning.runs when this service creates it. One (TopicCatalog.RUNS_PARTITIONS): the run queue's
+         * share group hands a partition to one member until members outnumber partitions.
+         */
+        @WithDefault("1")
         @Min(1)
         int runsPartitions();
 

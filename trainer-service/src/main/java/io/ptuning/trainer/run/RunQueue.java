@@ -76,6 +76,19 @@ public class RunQueue {
     TrainerConfig config;
 
     private volatile boolean stopping;
+    /**
+     * The last record whose run this queue ended, and how: the client may hand a record whose lock it renewed back
+     * from a poll or two after it was acknowledged (KAFKA-20458), and that is no new delivery.
+     */
+    private Settled settled;
+
+    private record Settled(int partition, long offset, short deliveryCount, AcknowledgeType how) {
+
+        boolean same(ConsumerRecord<?, ?> record) {
+            return record.partition() == partition && record.offset() == offset
+                    && record.deliveryCount().orElse((short) 1) == deliveryCount;
+        }
+    }
     private volatile KafkaShareConsumer<String, byte[]> consumer;
     private Thread thread;
     /** Runs train here, so that the queue's thread is free to renew the lock of the request they came from. */
@@ -150,6 +163,9 @@ public class RunQueue {
 
     /** What becomes of {@code record}, or null when its acknowledgement is already settled (a held run's). */
     private AcknowledgeType take(KafkaShareConsumer<String, byte[]> queue, ConsumerRecord<String, byte[]> record) {
+        if (settled != null && settled.same(record)) {
+            return settled.how();
+        }
         String location = RecordDecodingException.location(record.topic(), record.partition(), record.offset());
         String type = RecordTypeHeader.read(record.headers()).orElse(RunRequest.RECORD_TYPE);
         switch (type) {
@@ -209,6 +225,7 @@ public class RunQueue {
             return null;
         }
         queue.acknowledge(held, done);
+        settled = new Settled(held.partition(), held.offset(), held.deliveryCount().orElse((short) 1), done);
         return null;
     }
 
@@ -221,7 +238,8 @@ public class RunQueue {
             ConsumerRecord<String, byte[]> record, Future<RunOutcome> run) {
         ConsumerRecord<String, byte[]> held = record;
         while (true) {
-            Duration every = queue.acquisitionLockTimeoutMs().map(ms -> Duration.ofMillis(ms / 3)).orElse(FIRST_RENEWAL);
+            Duration lock = queue.acquisitionLockTimeoutMs().map(ms -> Duration.ofMillis(ms)).orElse(FIRST_RENEWAL.multipliedBy(3));
+            Duration every = lock.dividedBy(3);
             try {
                 run.get(every.toMillis(), TimeUnit.MILLISECONDS);
                 return held;
@@ -235,7 +253,8 @@ public class RunQueue {
             }
             try {
                 queue.acknowledge(held, AcknowledgeType.RENEW);
-                held = renewed(queue, held, every);
+                // Renewed with two thirds of the lock left: that long for the renewal's answer on a loaded machine.
+                held = renewed(queue, held, lock.minus(every));
             } catch (IllegalStateException | KafkaException e) {
                 LOG.warnf("cannot renew the lock of %s-%d@%d: %s", held.topic(), held.partition(), held.offset(), e.getMessage());
                 held = null;
