@@ -253,6 +253,8 @@ public class RunQueue {
             }
             try {
                 queue.acknowledge(held, AcknowledgeType.RENEW);
+                // Sent and answered before polling: a poll with no record in flight would fetch (acquire) the next one.
+                queue.commitSync();
                 // Renewed with two thirds of the lock left: that long for the renewal's answer on a loaded machine.
                 held = renewed(queue, held, lock.minus(every));
             } catch (IllegalStateException | KafkaException e) {
