@@ -22,7 +22,11 @@ class LocalSweepEndToEndTest {
         TinyModelFolders.withRealVocabulary(ModelCache.configured(), "tiny-bert-sweep", 1);
         Path repository = Path.of(System.getProperty("repository.root"));
         int[] ports = FreePorts.three();
-        int trainerPorts = FreePorts.one();
+        int trainerPorts = FreePorts.consecutive(2); // trainer i listens on trainerPorts + i
+        while (ports[0] == trainerPorts + 1 || ports[2] == trainerPorts + 1 || ports[0] == trainerPorts
+                || ports[2] == trainerPorts) {
+            trainerPorts = FreePorts.consecutive(2);
+        }
         LaunchOptions options = LaunchOptions.parse(new String[] {
             "--sst2", System.getProperty("sst2.dir"),
             "--work", work.toString(),
