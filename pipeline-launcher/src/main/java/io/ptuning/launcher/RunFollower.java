@@ -72,7 +72,8 @@ final class RunFollower implements AutoCloseable {
         if (finalStatus == null) {
             return false;
         }
-        return finalStatus.state() == RunStatus.State.FAILED
+        // A failed or cancelled run may leave no last checkpoint to wait for; a completed one always does.
+        return finalStatus.state() != RunStatus.State.COMPLETED
                 || evaluations.values().stream().anyMatch(Evaluation::last);
     }
 
@@ -113,7 +114,8 @@ final class RunFollower implements AutoCloseable {
     private void onStatus(RunStatus status) {
         out.printf("[run]   %s %s%s%n", runId, status.state().name().toLowerCase(),
                 status.reason() == null || status.reason().isBlank() ? "" : ": " + status.reason());
-        if (status.state() == RunStatus.State.COMPLETED || status.state() == RunStatus.State.FAILED) {
+        if (status.state() == RunStatus.State.COMPLETED || status.state() == RunStatus.State.FAILED
+                || status.state() == RunStatus.State.CANCELLED) {
             finalStatus = status;
         }
     }
