@@ -118,8 +118,7 @@ public final class LocalPipeline {
         openWork();
         Path sst2 = sst2();
         String bootstrap = startKafka();
-        Map<String, Object> launcherClient = kafkaUsers == null ? Map.of("bootstrap.servers", bootstrap)
-                : kafkaUsers.client(LocalKafkaUsers.LAUNCHER, bootstrap);
+        Map<String, Object> launcherClient = launcherClient(bootstrap);
         phase("models", "importing " + options.model() + " into " + ModelCache.configuredRoot() + " (once per machine)");
         ModelCache.configured().resolve(options.model());
 
@@ -270,8 +269,7 @@ public final class LocalPipeline {
         }
         openWork();
         String bootstrap = startKafka();
-        Map<String, Object> client = kafkaUsers == null ? Map.of("bootstrap.servers", bootstrap)
-                : kafkaUsers.client(LocalKafkaUsers.LAUNCHER, bootstrap);
+        Map<String, Object> client = launcherClient(bootstrap);
         RunCatalog runs = RunCatalog.read(client);
         runs.print(out, "serve");
         for (String model : runs.runs().stream().map(run -> run.request().baseModel()).distinct().toList()) {
@@ -288,6 +286,12 @@ public final class LocalPipeline {
 
     /** What {@link #serve} started: the evaluator (watch it with {@code isAlive}) and how to log in to it. */
     record Served(ServiceProcess evaluator, RunCatalog runs, LocalCredentials login, Path work) {}
+
+    /** How the launcher logs in to the broker: bootstrap servers and, on the embedded broker, its SCRAM user. */
+    private Map<String, Object> launcherClient(String bootstrap) {
+        return kafkaUsers == null ? Map.of("bootstrap.servers", bootstrap)
+                : kafkaUsers.client(LocalKafkaUsers.LAUNCHER, bootstrap);
+    }
 
     /** Opens (and locks) the work folder, saying where the runs are kept. */
     private void openWork() {

@@ -12,7 +12,7 @@ import io.ptuning.contract.kafka.RecordTypeHeader;
 import io.ptuning.contract.kafka.TopicScan;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +70,7 @@ final class RunCatalog {
         Map<String, RunStatus> statuses = new LinkedHashMap<>();
         Map<String, Evaluation> best = new LinkedHashMap<>();
         Map<String, Long> steps = new LinkedHashMap<>();
-        List<String> refused = new ArrayList<>();
+        Set<String> refused = new HashSet<>();
         Properties properties = new Properties();
         properties.putAll(client);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
